@@ -1,0 +1,33 @@
+// The host functions this module imports. Envoy provides each of them under `env`;
+// nothing else may be imported, or Envoy refuses to load the module.
+
+@external("env", "proxy_log")
+export declare function proxy_log(level: u32, messageData: usize, messageSize: usize): u32;
+
+@external("env", "proxy_get_log_level")
+export declare function proxy_get_log_level(returnLevel: usize): u32;
+
+@external("env", "proxy_get_buffer_bytes")
+export declare function proxy_get_buffer_bytes(
+  bufferType: u32, start: u32, maxSize: u32, returnData: usize, returnSize: usize,
+): u32;
+
+@external("env", "proxy_get_header_map_pairs")
+export declare function proxy_get_header_map_pairs(
+  mapType: u32, returnData: usize, returnSize: usize,
+): u32;
+
+@external("env", "proxy_add_header_map_value")
+export declare function proxy_add_header_map_value(
+  mapType: u32, keyData: usize, keySize: usize, valueData: usize, valueSize: usize,
+): u32;
+
+@external("env", "proxy_replace_header_map_value")
+export declare function proxy_replace_header_map_value(
+  mapType: u32, keyData: usize, keySize: usize, valueData: usize, valueSize: usize,
+): u32;
+
+@external("env", "proxy_remove_header_map_value")
+export declare function proxy_remove_header_map_value(
+  mapType: u32, keyData: usize, keySize: usize,
+): u32;

@@ -1,0 +1,21 @@
+import { existsSync } from "node:fs";
+import { ProxyWasmHost } from "../../harness/host/index.js";
+import { FILTER_WASM } from "../../harness/paths.js";
+import type { LogLevelName } from "../../harness/host/abi.js";
+
+export function requireFilterWasm(): string {
+  if (!existsSync(FILTER_WASM)) {
+    throw new Error(`${FILTER_WASM} is missing: run 'make build' ('make test' builds it first)`);
+  }
+  return FILTER_WASM;
+}
+
+/** The real build/filter.wasm in the in-process host, configured; throws if the config is rejected. */
+export async function loadFilter(config: unknown, logLevel: LogLevelName = "info"): Promise<ProxyWasmHost> {
+  const host = await ProxyWasmHost.load(requireFilterWasm(), { logLevel });
+  const text = typeof config === "string" ? config : JSON.stringify(config);
+  if (!host.configure(text)) {
+    throw new Error(`filter rejected ${text}: ${host.logs.map((l) => l.message).join("; ")}`);
+  }
+  return host;
+}
