@@ -5,7 +5,8 @@ import {
 import { parseConfig, RouterConfig, Scope } from "./config";
 import { decisionIndex, decisionReason, REASON_NAMES, selectVersion } from "./select";
 
-const LOG_PREFIX = "version-router: ";
+// Envoy already prefixes each line with the plugin name, root id and vm id.
+const LOG_PREFIX = "";
 const CONTENT_TYPE = String.UTF8.encode("content-type");
 const GRPC_CONTENT_TYPE = String.UTF8.encode("application/grpc");
 const LOGGED_VALUE_BYTES = 64;

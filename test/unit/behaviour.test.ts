@@ -93,7 +93,7 @@ describe("configuration shapes the decision", () => {
     const host = await loadFilter({ versions: ["v1", "v2"], default: "v2", scope: "grpc" });
     const info = host.logs.filter((l) => l.level === "info");
     expect(info.map((l) => l.message)).toEqual([
-      'version-router: configured header "grpcsvc", versions [v1, v2], default v2, scope grpc',
+      'configured header "grpcsvc", versions [v1, v2], default v2, scope grpc',
     ]);
   });
 
@@ -107,11 +107,11 @@ describe("configuration shapes the decision", () => {
       host.request([["grpcsvc", "v2"], ["grpcsvc", "v3"]]),
     ].map((o) => o.logs.filter((l) => l.level === "debug").map((l) => l.message));
     expect(lines).toEqual([
-      ['version-router: grpcsvc "v2" -> v2 (explicit)'],
-      ["version-router: grpcsvc missing -> v1 (default)"],
-      ['version-router: grpcsvc "\\x22\\x0a\\xff" -> v1 (invalid)'],
-      [`version-router: grpcsvc "${"a".repeat(64)}...(1000 bytes)" -> v1 (invalid)`],
-      ['version-router: grpcsvc sent 2 times, first "v2" -> v1 (invalid)'],
+      ['grpcsvc "v2" -> v2 (explicit)'],
+      ["grpcsvc missing -> v1 (default)"],
+      ['grpcsvc "\\x22\\x0a\\xff" -> v1 (invalid)'],
+      [`grpcsvc "${"a".repeat(64)}...(1000 bytes)" -> v1 (invalid)`],
+      ['grpcsvc sent 2 times, first "v2" -> v1 (invalid)'],
     ]);
   });
 

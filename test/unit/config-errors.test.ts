@@ -41,7 +41,7 @@ describe("a bad configuration is rejected and names its field", () => {
     expect(host.configure(config)).toBe(false);
     const errors = host.logs.filter((l) => l.level === "error").map((l) => l.message);
     expect(errors).toHaveLength(1);
-    const prefix = "version-router: invalid configuration: ";
+    const prefix = "invalid configuration: ";
     expect(errors[0]!.startsWith(prefix)).toBe(true);
     expect(errors[0]!.slice(prefix.length)).toMatch(message);
   });

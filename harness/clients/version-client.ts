@@ -1,0 +1,113 @@
+// One client per protocol behind one interface: send a request carrying the given
+// version header values, and report which version answered and what it received.
+import * as grpc from "@grpc/grpc-js";
+import { connect, constants, type ClientHttp2Session } from "node:http2";
+import { Client } from "undici";
+import { EchoService, type WhoReply } from "../upstreams/echo-proto.js";
+import type { EchoBody } from "../upstreams/start-upstreams.js";
+
+export type Protocol = "http1" | "http2" | "grpc";
+export const PROTOCOLS: readonly Protocol[] = ["http1", "http2", "grpc"];
+
+export interface Answer {
+  /** HTTP status, or the gRPC status code name. */
+  status: string;
+  /** The version that answered, when one did. */
+  version?: string;
+  /** The version header values that version received. */
+  received?: string[];
+}
+
+export interface SendOptions {
+  /** Extra request headers (HTTP) or metadata (gRPC). */
+  extra?: Record<string, string>;
+}
+
+export interface VersionClient {
+  readonly protocol: Protocol;
+  /** One request on this client's single connection; `values` are sent as separate header fields. */
+  send(values: readonly string[], options?: SendOptions): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+function answerOf(statusCode: number, text: string): Answer {
+  if (statusCode !== 200) return { status: String(statusCode) };
+  const body = JSON.parse(text) as EchoBody;
+  return { status: "200", version: body.version, received: body.received };
+}
+
+function http1Client(url: string, header: string): VersionClient {
+  const client = new Client(url, { pipelining: 1 });
+  return {
+    protocol: "http1",
+    async send(values, options = {}) {
+      const headers: string[] = [];
+      for (const value of values) headers.push(header, value);
+      for (const [k, v] of Object.entries(options.extra ?? {})) headers.push(k, v);
+      const res = await client.request({ method: "GET", path: "/who", headers });
+      return answerOf(res.statusCode, await res.body.text());
+    },
+    close: async () => {
+      if (!client.closed && !client.destroyed) await client.close();
+    },
+  };
+}
+
+// HTTP/2 with prior knowledge over node:http2, not undici: undici folds repeated header
+// fields into one comma-joined value on HTTP/2, so it cannot send a header twice.
+function http2Client(url: string, header: string): VersionClient {
+  let session: ClientHttp2Session | undefined;
+  const open = () => {
+    if (!session || session.closed || session.destroyed) session = connect(url);
+    return session;
+  };
+  return {
+    protocol: "http2",
+    send(values, options = {}) {
+      const headers: Record<string, string | string[]> = { ...options.extra, [constants.HTTP2_HEADER_PATH]: "/who" };
+      if (values.length > 0) headers[header] = values.length === 1 ? values[0]! : [...values];
+      return new Promise<Answer>((resolve, reject) => {
+        const stream = open().request(headers, { endStream: true });
+        let status = 0;
+        let text = "";
+        stream.setEncoding("utf8");
+        stream.on("response", (h) => (status = Number(h[constants.HTTP2_HEADER_STATUS])));
+        stream.on("data", (chunk: string) => (text += chunk));
+        stream.on("end", () => resolve(answerOf(status, text)));
+        stream.on("error", reject);
+      });
+    },
+    async close() {
+      if (session && !session.closed) await new Promise<void>((resolve) => session!.close(() => resolve()));
+    },
+  };
+}
+
+function grpcClient(url: string, header: string): VersionClient {
+  const target = url.replace(/^http:\/\//, "");
+  const client = new EchoService(target, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+    Who(request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<WhoReply>): void;
+  };
+  return {
+    protocol: "grpc",
+    send(values, options = {}) {
+      const metadata = new grpc.Metadata();
+      for (const value of values) metadata.add(header, value);
+      for (const [k, v] of Object.entries(options.extra ?? {})) metadata.add(k, v);
+      return new Promise<Answer>((resolve) => {
+        client.Who({ note: "who" }, metadata, { deadline: Date.now() + 10_000 }, (err, reply) => {
+          if (err) resolve({ status: grpc.status[err.code] ?? String(err.code) });
+          else resolve({ status: "OK", version: reply!.version, received: reply!.received });
+        });
+      });
+    },
+    async close() {
+      client.close();
+    },
+  };
+}
+
+export function openClient(protocol: Protocol, url: string, header = "grpcsvc"): VersionClient {
+  if (protocol === "grpc") return grpcClient(url, header);
+  return protocol === "http1" ? http1Client(url, header) : http2Client(url, header);
+}

@@ -1,0 +1,149 @@
+// Renders an Envoy bootstrap shaped like the one Istio generates at the ingress gateway
+// for the seed deployment: HTTP filters before the router, and routes that match the
+// version header exactly, with no catch-all.
+
+export interface RouteSpec {
+  name: string;
+  /** Exact match on this request header... */
+  header: string;
+  /** ...against this value. */
+  exact: string;
+  /** Only gRPC requests (content-type application/grpc) match. */
+  grpcOnly?: boolean;
+  cluster: string;
+}
+
+export interface ClusterSpec {
+  name: string;
+  port: number;
+  http2: boolean;
+}
+
+export type HttpFilterSpec =
+  | { kind: "wasm"; wasmPath: string; pluginConfig: string; rootId?: string; vmId?: string }
+  | { kind: "lua"; source: string };
+
+export interface BootstrapSpec {
+  routes: readonly RouteSpec[];
+  clusters: readonly ClusterSpec[];
+  filters: readonly HttpFilterSpec[];
+}
+
+const LOOPBACK = "127.0.0.1";
+
+function socket(port: number) {
+  return { socket_address: { address: LOOPBACK, port_value: port } };
+}
+
+function renderFilter(filter: HttpFilterSpec): object {
+  if (filter.kind === "lua") {
+    return {
+      name: "envoy.filters.http.lua",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
+        default_source_code: { inline_string: filter.source },
+      },
+    };
+  }
+  return {
+    name: "envoy.filters.http.wasm",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+      config: wasmPluginConfig(filter),
+    },
+  };
+}
+
+/** The `config` of an envoy.filters.http.wasm filter: what a user pastes into their Envoy. */
+export function wasmPluginConfig(filter: Extract<HttpFilterSpec, { kind: "wasm" }>): object {
+  return {
+    name: "version-router",
+    root_id: filter.rootId ?? "version-router",
+    vm_config: {
+      vm_id: filter.vmId ?? "version-router",
+      runtime: "envoy.wasm.runtime.v8",
+      code: { local: { filename: filter.wasmPath } },
+    },
+    configuration: {
+      "@type": "type.googleapis.com/google.protobuf.StringValue",
+      value: filter.pluginConfig,
+    },
+  };
+}
+
+function renderRoute(route: RouteSpec): object {
+  return {
+    name: route.name,
+    match: {
+      prefix: "/",
+      ...(route.grpcOnly ? { grpc: {} } : {}),
+      headers: [{ name: route.header, string_match: { exact: route.exact } }],
+    },
+    route: { cluster: route.cluster, timeout: "10s" },
+  };
+}
+
+function renderCluster(cluster: ClusterSpec): object {
+  return {
+    name: cluster.name,
+    type: "STATIC",
+    connect_timeout: "1s",
+    load_assignment: {
+      cluster_name: cluster.name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(cluster.port) } }] }],
+    },
+    ...(cluster.http2
+      ? {
+          typed_extension_protocol_options: {
+            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+              "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+              explicit_http_config: { http2_protocol_options: {} },
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+/** The bootstrap as a JSON-serializable object; ports 0 are chosen by the kernel. */
+export function renderBootstrap(spec: BootstrapSpec): object {
+  return {
+    node: { id: "version-router-harness", cluster: "version-router" },
+    admin: { address: socket(0) },
+    static_resources: {
+      listeners: [
+        {
+          name: "ingress",
+          address: socket(0),
+          filter_chains: [
+            {
+              filters: [
+                {
+                  name: "envoy.filters.network.http_connection_manager",
+                  typed_config: {
+                    "@type":
+                      "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                    stat_prefix: "ingress",
+                    codec_type: "AUTO",
+                    route_config: {
+                      name: "versions",
+                      virtual_hosts: [{ name: "service", domains: ["*"], routes: spec.routes.map(renderRoute) }],
+                    },
+                    http_filters: [
+                      ...spec.filters.map(renderFilter),
+                      {
+                        name: "envoy.filters.http.router",
+                        typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      clusters: spec.clusters.map(renderCluster),
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// One HTTP and one gRPC echo server per version, on 127.0.0.1 and ephemeral ports. Each
+// answers with its own version and the version header values it received.
+import * as grpc from "@grpc/grpc-js";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { EchoService } from "./echo-proto.js";
+
+export interface VersionUpstream {
+  version: string;
+  httpPort: number;
+  grpcPort: number;
+}
+
+export interface Upstreams {
+  byVersion: Map<string, VersionUpstream>;
+  stop(): Promise<void>;
+}
+
+export interface EchoBody {
+  version: string;
+  received: string[];
+}
+
+async function startHttpEcho(version: string, header: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const body: EchoBody = { version, received: req.headersDistinct[header] ?? [] };
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+async function startGrpcEcho(version: string, header: string): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server();
+  server.addService(EchoService.service, {
+    Who: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const received = call.metadata.get(header).map(String);
+      callback(null, { version, received });
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return { server, port };
+}
+
+export async function startUpstreams(versions: readonly string[], header = "grpcsvc"): Promise<Upstreams> {
+  const https: Server[] = [];
+  const grpcs: grpc.Server[] = [];
+  const byVersion = new Map<string, VersionUpstream>();
+  const stop = async () => {
+    await Promise.all([
+      ...https.map((s) => new Promise<void>((resolve) => {
+        s.closeAllConnections();
+        s.close(() => resolve());
+      })),
+      ...grpcs.map((s) => Promise.resolve(s.forceShutdown())),
+    ]);
+  };
+  try {
+    for (const version of versions) {
+      const http = await startHttpEcho(version, header);
+      https.push(http);
+      const { server, port } = await startGrpcEcho(version, header);
+      grpcs.push(server);
+      byVersion.set(version, { version, httpPort: (http.address() as AddressInfo).port, grpcPort: port });
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { byVersion, stop };
+}
