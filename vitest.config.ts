@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Envoy suites each start their own processes; two cores cannot run many at once.
     maxWorkers: 2,
+    reporters: ["default", "./test/plain-summary-reporter.ts"],
   },
 });
