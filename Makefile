@@ -8,7 +8,7 @@ NODE_DEPS := node_modules/.package-lock.json
 WASM := build/filter.wasm
 SOURCES := $(shell find assembly -name '*.ts') asconfig.json
 
-.PHONY: build test test-unit test-e2e demo envoy typecheck clean
+.PHONY: build test test-unit test-docker demo envoy envoy-image image typecheck clean
 
 build: $(WASM)
 
@@ -34,7 +34,20 @@ test: build envoy typecheck
 	npx vitest run
 
 test-unit: build
-	npx vitest run test/unit
+	npx vitest run --project unit
+
+# The e2e suites against Envoy in a container (testcontainers, host networking).
+test-docker: build envoy
+	npx vitest run --project e2e-docker
+
+# version-router/envoy:$(ENVOY_VERSION), FROM scratch with the .venv binary; no pull.
+envoy-image: envoy $(NODE_DEPS)
+	npx tsx harness/docker/build-image.ts envoy
+
+# The filter as an OCI image for Istio's WasmPlugin: make image IMAGE=registry/name:tag
+image: build
+	@test -n "$(IMAGE)" || { echo "usage: make image IMAGE=<name:tag>"; exit 2; }
+	npx tsx harness/docker/build-image.ts plugin $(IMAGE)
 
 demo: build envoy
 	npx tsx harness/demo.ts

@@ -1,12 +1,27 @@
 import { defineConfig } from "vitest/config";
 
+const E2E = ["test/e2e/**/*.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
     // Envoy suites each start their own processes; two cores cannot run many at once.
     maxWorkers: 2,
     reporters: ["default", "./test/plain-summary-reporter.ts"],
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      // The same e2e suites twice: Envoy as a local process, then in a container.
+      { extends: true, test: { name: "e2e", include: E2E, env: { ENVOY_RUNTIME: "process" } } },
+      {
+        extends: true,
+        test: {
+          name: "e2e-docker",
+          include: [...E2E, "test/docker/**/*.test.ts"],
+          env: { ENVOY_RUNTIME: "docker" },
+          globalSetup: ["test/docker/global-setup.ts"],
+        },
+      },
+    ],
   },
 });

@@ -27,6 +27,8 @@ export interface BootstrapSpec {
   routes: readonly RouteSpec[];
   clusters: readonly ClusterSpec[];
   filters: readonly HttpFilterSpec[];
+  /** 0 lets the kernel choose (the harness then reads it from --admin-address-path). */
+  adminPort?: number;
 }
 
 const LOOPBACK = "127.0.0.1";
@@ -109,7 +111,7 @@ function renderCluster(cluster: ClusterSpec): object {
 export function renderBootstrap(spec: BootstrapSpec): object {
   return {
     node: { id: "version-router-harness", cluster: "version-router" },
-    admin: { address: socket(0) },
+    admin: { address: socket(spec.adminPort ?? 0) },
     static_resources: {
       listeners: [
         {

@@ -1,14 +1,9 @@
-// Runs Envoy as a local process and collects its log.
+// Runs Envoy as a local process (the embedded default).
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { envoyBinary } from "./envoy-binary.js";
-
-export interface RunningEnvoy {
-  /** Every line Envoy logged so far. */
-  readonly logLines: string[];
-  /** Resolves with the exit code when the process ends. */
-  readonly exited: Promise<number | null>;
-  kill(): Promise<void>;
-}
+import { lineCollector, waitUntilReady, type LaunchedEnvoy } from "./launched-envoy.js";
 
 const live = new Set<ChildProcess>();
 // A test worker that dies must not leave Envoys behind.
@@ -16,39 +11,49 @@ process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
 
-export function runEnvoyProcess(args: readonly string[]): RunningEnvoy {
-  const child = spawn(envoyBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
+/** Starts Envoy with `args` plus an admin address file in `dir`, and waits until it is ready. */
+export async function launchEnvoyProcess(dir: string, args: readonly string[]): Promise<LaunchedEnvoy> {
+  const addressFile = join(dir, "admin-address");
+  const child = spawn(envoyBinary(), [...args, "--admin-address-path", addressFile], { stdio: ["ignore", "pipe", "pipe"] });
   live.add(child);
   const logLines: string[] = [];
-  let partial = "";
-  const collect = (chunk: Buffer) => {
-    const lines = (partial + chunk.toString("utf8")).split("\n");
-    partial = lines.pop() ?? "";
-    logLines.push(...lines);
-  };
-  child.stdout!.on("data", collect);
-  child.stderr!.on("data", collect);
-  const exited = new Promise<number | null>((resolve) => {
-    child.on("exit", (code) => {
-      if (partial) logLines.push(partial);
+  const collector = lineCollector(logLines);
+  child.stdout!.on("data", collector.push);
+  child.stderr!.on("data", collector.push);
+  let gone = false;
+  const exited = new Promise<void>((resolve) => {
+    const done = () => {
+      gone = true;
+      collector.end();
       live.delete(child);
-      resolve(code);
-    });
+      resolve();
+    };
+    child.on("exit", done);
     child.on("error", (err) => {
       logLines.push(`failed to start ${envoyBinary()}: ${err.message}`);
-      live.delete(child);
-      resolve(null);
+      done();
     });
   });
-  return {
-    logLines,
-    exited,
-    async kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+  const stop = async () => {
+    if (!gone) {
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exited;
       clearTimeout(timer);
-    },
+    }
   };
+  try {
+    const adminUrl = await waitUntilReady(
+      async () => {
+        const address = (await readFile(addressFile, "utf8").catch(() => "")).trim();
+        return address ? `http://${address}` : undefined;
+      },
+      () => gone,
+      logLines,
+    );
+    return { adminUrl, logLines, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

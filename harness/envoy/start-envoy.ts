@@ -1,17 +1,21 @@
 // startEnvoy: Envoy with the version router (or the Lua reference, or nothing) in front of
 // one echo upstream per version, all on loopback; returns what tests and the demo need.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { FILTER_WASM } from "../paths.js";
 import { startUpstreams, type Upstreams } from "../upstreams/start-upstreams.js";
-import { adminGet, listenerPort, readStats } from "./admin.js";
+import { listenerPort, readStats } from "./admin.js";
 import { renderBootstrap, type HttpFilterSpec } from "./bootstrap.js";
-import { runEnvoyProcess, type RunningEnvoy } from "./envoy-process.js";
+import { CONTAINER_RUN_DIR, freePort, launchEnvoyContainer } from "./envoy-container.js";
+import { launchEnvoyProcess } from "./envoy-process.js";
+import type { LaunchedEnvoy } from "./launched-envoy.js";
 import { versionRoutes } from "./version-routes.js";
 
+export { EnvoyStartError } from "./envoy-start-error.js";
+
 export type FilterChoice = "wasm" | "lua" | "none";
+export type EnvoyRuntime = "process" | "docker";
 
 export interface StartEnvoyOptions {
   /** Versions deployed behind Envoy: one upstream pair and one route pair each. */
@@ -26,7 +30,8 @@ export interface StartEnvoyOptions {
   pluginConfig?: string | object;
   /** Lua source for filter "lua". */
   lua?: string;
-  runtime?: "process";
+  /** A local process (default, or ENVOY_RUNTIME), or a container with host networking. */
+  runtime?: EnvoyRuntime;
   /** Level of Envoy's `wasm` and `lua` loggers; debug shows each decision. */
   filterLogLevel?: "info" | "debug";
 }
@@ -36,6 +41,7 @@ export interface Envoy {
   url: string;
   port: number;
   adminUrl: string;
+  runtime: EnvoyRuntime;
   upstreams: Upstreams;
   /** Counters and gauges, optionally filtered by a regex on the name. */
   stats(filter?: string): Promise<Map<string, number>>;
@@ -46,32 +52,13 @@ export interface Envoy {
   stop(): Promise<void>;
 }
 
-export class EnvoyStartError extends Error {
-  constructor(message: string, readonly log: string[]) {
-    super(`${message}\n--- Envoy log (last 30 lines) ---\n${log.slice(-30).join("\n")}`);
-  }
-}
-
-const READY_TIMEOUT_MS = 30_000;
 const ERROR_LINE = /\]\[(critical|error)\]\[|Wasm VM failed|Function: proxy_on_\w+ failed|Caught Segmentation/;
 
-async function waitForAdmin(dir: string, envoy: RunningEnvoy): Promise<string> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let exited = false;
-  void envoy.exited.then(() => (exited = true));
-  while (Date.now() < deadline && !exited) {
-    const address = await readFile(join(dir, "admin-address"), "utf8").catch(() => "");
-    if (address.trim()) {
-      const url = `http://${address.trim()}`;
-      const ready = await adminGet(url, "/ready").catch(() => undefined);
-      if (ready?.status === 200) return url;
-    }
-    await sleep(50);
-  }
-  throw new EnvoyStartError(exited ? "Envoy exited during start-up" : "Envoy was not ready in time", envoy.logLines);
+export function defaultRuntime(): EnvoyRuntime {
+  return process.env.ENVOY_RUNTIME === "docker" ? "docker" : "process";
 }
 
-function filtersFor(options: StartEnvoyOptions): HttpFilterSpec[] {
+function filtersFor(options: StartEnvoyOptions, wasmPath: string): HttpFilterSpec[] {
   const choice = options.filter ?? "wasm";
   if (choice === "none") return [];
   if (choice === "lua") {
@@ -81,44 +68,53 @@ function filtersFor(options: StartEnvoyOptions): HttpFilterSpec[] {
   const pluginConfig = typeof options.pluginConfig === "string"
     ? options.pluginConfig
     : JSON.stringify(options.pluginConfig ?? { versions: options.versions });
-  return [{ kind: "wasm", wasmPath: options.wasm ?? FILTER_WASM, pluginConfig }];
+  return [{ kind: "wasm", wasmPath, pluginConfig }];
 }
 
 export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
   const header = options.header ?? "grpcsvc";
+  const runtime = options.runtime ?? defaultRuntime();
+  // The run directory holds the bootstrap and a copy of filter.wasm; in a container it is
+  // mounted at CONTAINER_RUN_DIR, so paths inside the bootstrap are Envoy's view of it.
   const dir = await mkdtemp(join(tmpdir(), "version-router-envoy-"));
+  const envoyDir = runtime === "docker" ? CONTAINER_RUN_DIR : dir;
   const upstreams = await startUpstreams(options.versions, header);
-  let envoy: RunningEnvoy | undefined;
+  let launched: LaunchedEnvoy | undefined;
   const cleanUp = async () => {
-    await envoy?.kill();
+    await launched?.stop();
     await upstreams.stop();
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const bootstrap = renderBootstrap({ ...versionRoutes(header, upstreams), filters: filtersFor(options) });
-    const bootstrapPath = join(dir, "bootstrap.json");
-    await writeFile(bootstrapPath, JSON.stringify(bootstrap, null, 2));
+    await copyFile(options.wasm ?? FILTER_WASM, join(dir, "filter.wasm"));
+    const adminPort = runtime === "docker" ? await freePort() : 0;
+    const bootstrap = renderBootstrap({
+      ...versionRoutes(header, upstreams),
+      filters: filtersFor(options, `${envoyDir}/filter.wasm`),
+      adminPort,
+    });
+    await writeFile(join(dir, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
     const level = options.filterLogLevel ?? "info";
-    envoy = runEnvoyProcess([
-      "--config-path", bootstrapPath,
+    const args = [
+      "--config-path", `${envoyDir}/bootstrap.json`,
       "--concurrency", "1",
       "--disable-hot-restart",
-      "--admin-address-path", join(dir, "admin-address"),
       "--log-level", "info",
       "--component-log-level", `wasm:${level},lua:${level}`,
-    ]);
-    const adminUrl = await waitForAdmin(dir, envoy);
+    ];
+    launched = runtime === "docker" ? await launchEnvoyContainer(dir, adminPort, args) : await launchEnvoyProcess(dir, args);
+    const { adminUrl, logLines } = launched;
     const port = await listenerPort(adminUrl, "ingress");
-    const running = envoy;
     let stopped: Promise<void> | undefined;
     return {
       url: `http://127.0.0.1:${port}`,
       port,
       adminUrl,
+      runtime,
       upstreams,
       stats: (filter) => readStats(adminUrl, filter),
-      logs: () => [...running.logLines],
-      errors: () => running.logLines.filter((line) => ERROR_LINE.test(line)),
+      logs: () => [...logLines],
+      errors: () => logLines.filter((line) => ERROR_LINE.test(line)),
       stop: () => (stopped ??= cleanUp()),
     };
   } catch (err) {

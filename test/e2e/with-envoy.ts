@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { dockerSuitesEnabled } from "../../harness/docker/docker-cli.js";
 import { envoySuitesEnabled } from "../../harness/envoy/envoy-binary.js";
-import { startEnvoy, type Envoy, type StartEnvoyOptions } from "../../harness/envoy/start-envoy.js";
+import { defaultRuntime, startEnvoy, type Envoy, type StartEnvoyOptions } from "../../harness/envoy/start-envoy.js";
 import { openClient, type Protocol, type VersionClient } from "../../harness/clients/version-client.js";
 
-/** False on a laptop without Envoy (the suites skip and say why); throws with REQUIRE_ENVOY=1. */
-export const ENVOY = envoySuitesEnabled();
+/**
+ * Whether the e2e suites run in this project (ENVOY_RUNTIME): false on a laptop without
+ * Envoy or Docker (the suites skip and say why); REQUIRE_ENVOY=1 / REQUIRE_DOCKER=1 make
+ * that an error instead.
+ */
+export const ENVOY = defaultRuntime() === "docker" ? await dockerSuitesEnabled() : envoySuitesEnabled();
 
 /**
  * Starts Envoy and its upstreams before the enclosing describe and stops them after it,
