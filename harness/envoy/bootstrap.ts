@@ -4,10 +4,9 @@
 
 export interface RouteSpec {
   name: string;
-  /** Exact match on this request header... */
-  header: string;
-  /** ...against this value. */
-  exact: string;
+  /** Exact match on this request header against `exact`; without both, the route matches any request. */
+  header?: string | undefined;
+  exact?: string | undefined;
   /** Only gRPC requests (content-type application/grpc) match. */
   grpcOnly?: boolean;
   cluster: string;
@@ -79,7 +78,9 @@ function renderRoute(route: RouteSpec): object {
     match: {
       prefix: "/",
       ...(route.grpcOnly ? { grpc: {} } : {}),
-      headers: [{ name: route.header, string_match: { exact: route.exact } }],
+      ...(route.header !== undefined && route.exact !== undefined
+        ? { headers: [{ name: route.header, string_match: { exact: route.exact } }] }
+        : {}),
     },
     route: { cluster: route.cluster, timeout: "10s" },
   };

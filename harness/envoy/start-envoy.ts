@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { FILTER_WASM } from "../paths.js";
 import { startUpstreams, type Upstreams } from "../upstreams/start-upstreams.js";
 import { listenerPort, readStats } from "./admin.js";
-import { renderBootstrap, type HttpFilterSpec } from "./bootstrap.js";
+import { renderBootstrap, type ClusterSpec, type HttpFilterSpec, type RouteSpec } from "./bootstrap.js";
 import { CONTAINER_RUN_DIR, freePort, launchEnvoyContainer } from "./envoy-container.js";
 import { launchEnvoyProcess } from "./envoy-process.js";
 import type { LaunchedEnvoy } from "./launched-envoy.js";
@@ -34,6 +34,8 @@ export interface StartEnvoyOptions {
   runtime?: EnvoyRuntime;
   /** Level of Envoy's `wasm` and `lua` loggers; debug shows each decision. */
   filterLogLevel?: "info" | "debug";
+  /** Routes and clusters over the started upstreams; default: one exact-header route per version and protocol. */
+  routing?: (upstreams: Upstreams, header: string) => { routes: RouteSpec[]; clusters: ClusterSpec[] };
 }
 
 export interface Envoy {
@@ -89,7 +91,7 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
     await copyFile(options.wasm ?? FILTER_WASM, join(dir, "filter.wasm"));
     const adminPort = runtime === "docker" ? await freePort() : 0;
     const bootstrap = renderBootstrap({
-      ...versionRoutes(header, upstreams),
+      ...(options.routing ?? versionRoutes)(upstreams, header),
       filters: filtersFor(options, `${envoyDir}/filter.wasm`),
       adminPort,
     });

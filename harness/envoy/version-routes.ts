@@ -5,7 +5,7 @@ import type { ClusterSpec, RouteSpec } from "./bootstrap.js";
  * One route per version and protocol: `header == version` goes to that version's gRPC
  * server for gRPC requests and to its HTTP server otherwise. Nothing else matches.
  */
-export function versionRoutes(header: string, upstreams: Upstreams): { routes: RouteSpec[]; clusters: ClusterSpec[] } {
+export function versionRoutes(upstreams: Upstreams, header: string): { routes: RouteSpec[]; clusters: ClusterSpec[] } {
   const routes: RouteSpec[] = [];
   const clusters: ClusterSpec[] = [];
   for (const { version, httpPort, grpcPort } of upstreams.byVersion.values()) {

@@ -1,0 +1,75 @@
+// Runs the pinned Helm: HELM_BIN (the Makefile sets it), else `helm` on PATH.
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { parseAllDocuments } from "yaml";
+import { PROJECT_ROOT } from "../paths.js";
+
+const exec = promisify(execFile);
+
+export const CHART_DIR = join(PROJECT_ROOT, "manifests/version-router");
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export function helmBinary(): string {
+  return process.env.HELM_BIN || "helm";
+}
+
+export async function helm(args: readonly string[]): Promise<string> {
+  try {
+    return (await exec(helmBinary(), args, { maxBuffer: 64 * 1024 * 1024 })).stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(e.stderr?.trim() || e.message);
+  }
+}
+
+export async function helmAvailable(): Promise<boolean> {
+  return helm(["version", "--short"]).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** `helm template` of the chart with these values (merged over values.yaml), as objects. */
+export async function renderChart(values: object = {}, namespace = "shop"): Promise<K8sObject[]> {
+  const dir = await mkdtemp(join(tmpdir(), "version-router-values-"));
+  try {
+    const file = join(dir, "values.json");
+    await writeFile(file, JSON.stringify(values));
+    const out = await helm(["template", "demo", CHART_DIR, "--namespace", namespace, "--values", file]);
+    return parseAllDocuments(out)
+      .map((doc) => doc.toJS() as K8sObject | null)
+      .filter((o): o is K8sObject => o !== null);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Whether suites that need Helm should run. With REQUIRE_HELM=1 (CI) a missing Helm is
+ * an error, never a skip; on a laptop the suites skip and say how to enable them.
+ */
+export async function helmSuitesEnabled(): Promise<boolean> {
+  if (await helmAvailable()) return true;
+  const why = `Helm not found (${helmBinary()}): run 'make helm', or put helm 3 on PATH`;
+  if (process.env.REQUIRE_HELM === "1") throw new Error(`${why}; REQUIRE_HELM=1 forbids skipping`);
+  console.warn(`skipping Helm suites: ${why}`);
+  return false;
+}
+
+/** The error `helm template` gives for these values, or undefined if it renders. */
+export async function renderError(values: object): Promise<string | undefined> {
+  return renderChart(values).then(
+    () => undefined,
+    (err: Error) => err.message,
+  );
+}

@@ -1,0 +1,110 @@
+// The Helm chart: one list of versions drives every object; every object is valid for
+// Kubernetes and Istio 1.29; bad values fail `helm template` with a message that says why.
+import { describe, expect, it } from "vitest";
+import { CHART_DIR, helm, helmSuitesEnabled, renderChart, renderError, type K8sObject } from "../../harness/manifests/helm.js";
+import { validateObject } from "../../harness/manifests/validate-objects.js";
+
+const HELM = await helmSuitesEnabled();
+
+const v = (name: string, tag = `${name.slice(1)}.0.0`) => ({ name, tag });
+
+const VALUE_SETS: Array<{ name: string; values: Record<string, unknown>; versions: string[]; defaultVersion: string }> = [
+  { name: "one version", values: { versions: [v("v1")], defaultVersion: "v1" }, versions: ["v1"], defaultVersion: "v1" },
+  { name: "four versions", values: { versions: [v("v1"), v("v2"), v("v3"), v("v4")], defaultVersion: "v2" }, versions: ["v1", "v2", "v3", "v4"], defaultVersion: "v2" },
+  { name: "a removed middle version", values: { versions: [v("v1"), v("v3"), v("v4")], defaultVersion: "v1" }, versions: ["v1", "v3", "v4"], defaultVersion: "v1" },
+  { name: "http service, scope grpc", values: { service: { port: 8080, protocol: "http" }, wasm: { url: "file:///var/local/wasm/filter.wasm", scope: "grpc" } }, versions: ["v1", "v2", "v3"], defaultVersion: "v1" },
+  {
+    name: "extras on, gateway off",
+    values: {
+      gateway: { enabled: false },
+      trafficPolicy: { connectionPool: { http: { http2MaxRequests: 1000 } }, outlierDetection: { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s" } },
+      fault: { delay: { percentage: { value: 1 }, fixedDelay: "2s" } },
+      mirror: { version: "v2", percent: 10 },
+    },
+    versions: ["v1", "v2", "v3"],
+    defaultVersion: "v1",
+  },
+];
+
+const of = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const spec = (o: K8sObject | undefined) => o!.spec as any;
+
+describe.runIf(HELM)("the chart", () => {
+  it("passes helm lint --strict", async () => {
+    const out = await helm(["lint", "--strict", CHART_DIR]);
+    expect(out).toContain("0 chart(s) failed");
+  });
+
+  describe.each(VALUE_SETS)("$name", ({ values, versions, defaultVersion }) => {
+    it("renders every object from the one list of versions", async () => {
+      const objects = await renderChart(values);
+      const deployments = of(objects, "Deployment");
+      expect(deployments.map((d) => d.metadata.name)).toEqual(versions.map((name) => `grpcsvc-${name}`));
+      expect(deployments.map((d) => d.metadata.labels)).toEqual(versions.map((version) => expect.objectContaining({ app: "grpcsvc", version })));
+      expect(of(objects, "Service").map((s) => s.metadata.name)).toEqual(["grpcsvc"]);
+
+      const subsets = spec(of(objects, "DestinationRule")[0]).subsets;
+      expect(subsets).toEqual(versions.map((name) => ({ name, labels: { version: name } })));
+
+      const routes = spec(of(objects, "VirtualService")[0]).http;
+      expect(routes.map((r: { name: string }) => r.name)).toEqual([...versions, "default"]);
+      versions.forEach((name, i) => {
+        expect(routes[i].match).toEqual([{ headers: { grpcsvc: { exact: name } } }]);
+        expect(routes[i].route).toEqual([{ destination: { host: "grpcsvc.shop.svc.cluster.local", subset: name } }]);
+      });
+      expect(routes.at(-1).match).toBeUndefined();
+      expect(routes.at(-1).route[0].destination.subset).toBe(defaultVersion);
+
+      const plugin = spec(of(objects, "WasmPlugin")[0]);
+      expect(plugin.pluginConfig).toEqual({
+        header: "grpcsvc",
+        versions,
+        default: defaultVersion,
+        scope: (values.wasm as { scope?: string } | undefined)?.scope ?? "all",
+      });
+      expect(plugin.selector).toEqual({ matchLabels: { istio: "ingressgateway" } });
+    });
+
+    it("renders only objects valid for Kubernetes and Istio 1.29", async () => {
+      const objects = await renderChart(values);
+      expect(objects.length).toBeGreaterThanOrEqual(versions.length + 4);
+      for (const object of objects) validateObject(object);
+    });
+  });
+
+  it("leaves nothing that refers to a removed version", async () => {
+    const text = JSON.stringify(await renderChart({ versions: [v("v1"), v("v3"), v("v4")] }));
+    expect(text).not.toMatch(/\bv2\b/);
+    const withV2 = JSON.stringify(await renderChart({ versions: [v("v1"), v("v2"), v("v3"), v("v4")] }));
+    expect(withV2.match(/\bv2\b/g)!.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it("passes the extras through unchanged", async () => {
+    const objects = await renderChart(VALUE_SETS[4]!.values);
+    expect(of(objects, "Gateway")).toEqual([]);
+    expect(spec(of(objects, "VirtualService")[0]).gateways).toEqual(["mesh"]);
+    expect(spec(of(objects, "DestinationRule")[0]).trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
+    for (const route of spec(of(objects, "VirtualService")[0]).http) {
+      expect(route.fault.delay.fixedDelay).toBe("2s");
+      expect(route.mirror).toEqual({ host: "grpcsvc.shop.svc.cluster.local", subset: "v2" });
+      expect(route.mirrorPercentage).toEqual({ value: 10 });
+    }
+  });
+
+  it("a model rejects an object the chart must never render", () => {
+    expect(() => validateObject({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "x" }, spec: { http: [{ route: "v1" }] } })).toThrow(/VirtualService x/);
+  });
+
+  it.each([
+    { name: "default not listed", values: { defaultVersion: "v9" }, message: 'defaultVersion: "v9" is not one of versions [v1 v2 v3]' },
+    { name: "empty list", values: { versions: [] }, message: "/versions" },
+    { name: "duplicate names", values: { versions: [v("v1"), v("v2"), v("v1", "9")] }, message: 'versions: "v1" is listed twice' },
+    { name: "mirror to an unlisted version", values: { mirror: { version: "v7" } }, message: 'mirror.version: "v7" is not one of versions' },
+    { name: "a version name that is not a DNS label", values: { versions: [v("V1")], defaultVersion: "V1" }, message: "/versions/0/name" },
+    { name: "an unknown scope", values: { wasm: { url: "oci://r/x:1", scope: "http" } }, message: "/wasm/scope" },
+    { name: "a typo in a key", values: { defualtVersion: "v1" }, message: "defualtVersion" },
+  ])("fails helm template on $name", async ({ values, message }) => {
+    expect(await renderError(values)).toContain(message);
+  });
+});
