@@ -2,20 +2,72 @@ import { JsonKind, JsonValue, parseJson } from "./json";
 
 export enum Scope { All, Grpc }
 
+export enum KeySource { Header, Cookie }
+
+/** A request header or cookie, named in the configuration. */
+export class KeyRef {
+  readonly nameBytes: ArrayBuffer;
+  /** For a header: its index in RouterConfig.keyHeaders, where a request scan records it. */
+  slot: i32 = -1;
+  constructor(readonly source: KeySource, readonly name: string) {
+    this.nameBytes = String.UTF8.encode(name);
+  }
+}
+
+export enum MatchKind { Exact, Prefix, Suffix, Contains }
+
+/** Weights over `versions` as cumulative sums in their order, so a bucket maps to a version in one pass. */
+export class Weights {
+  cumulative: StaticArray<u32>;
+  total: u32 = 0;
+  constructor(count: i32) {
+    this.cumulative = new StaticArray<u32>(count);
+  }
+}
+
+export class Cohort {
+  key: KeyRef;
+  kind: MatchKind;
+  value: ArrayBuffer;
+  /** A fixed version index, or -1 when `weights` decides. */
+  version: i32 = -1;
+  weights: Weights | null = null;
+  constructor(key: KeyRef, kind: MatchKind, value: ArrayBuffer) {
+    this.key = key;
+    this.kind = kind;
+    this.value = value;
+  }
+}
+
 /** The plugin configuration, checked, with the bytes the request path compares against. */
 export class RouterConfig {
   header: string = "grpcsvc";
   versions: string[] = [];
   defaultIndex: i32 = 0;
   scope: Scope = Scope.All;
+  stickyBy: KeyRef | null = null;
+  cohorts: Cohort[] = [];
+  canary: Weights | null = null;
+  responseHeader: string = "";
   /** UTF-8 forms, so a request is matched byte for byte without decoding. */
   headerBytes: ArrayBuffer = new ArrayBuffer(0);
   versionBytes: ArrayBuffer[] = [];
+  responseHeaderBytes: ArrayBuffer = new ArrayBuffer(0);
+  /** Distinct request headers that stickyBy and cohorts read. */
+  keyHeaders: ArrayBuffer[] = [];
+  readsCookies: bool = false;
 
   describe(): string {
-    return "header \"" + this.header + "\", versions [" + this.versions.join(", ") +
+    let text = "header \"" + this.header + "\", versions [" + this.versions.join(", ") +
       "], default " + this.versions[this.defaultIndex] +
       ", scope " + (this.scope == Scope.Grpc ? "grpc" : "all");
+    const sticky = this.stickyBy;
+    if (sticky !== null) text += ", sticky by " + (sticky.source == KeySource.Cookie ? "cookie " : "header ") + sticky.name;
+    if (this.cohorts.length > 0) text += ", " + this.cohorts.length.toString() + " cohort(s)";
+    const canary = this.canary;
+    if (canary !== null) text += ", canary " + describeWeights(canary, this.versions);
+    if (this.responseHeader.length > 0) text += ", response header " + this.responseHeader;
+    return text;
   }
 }
 
@@ -25,8 +77,259 @@ export class ConfigResult {
   error: string = "";
 }
 
-const KNOWN_FIELDS = ["header", "versions", "default", "scope"];
+const TOP_FIELDS = ["header", "versions", "default", "scope", "stickyBy", "cohorts", "canary", "responseHeader"];
+const KEY_FIELDS = ["header", "cookie"];
+const MATCH_FIELDS = ["header", "cookie", "exact", "prefix", "suffix", "contains"];
+const MATCH_KINDS = ["exact", "prefix", "suffix", "contains"];
+const COHORT_FIELDS = ["match", "version", "weights"];
+const CANARY_FIELDS = ["weights"];
 const MAX_VERSION_LENGTH = 128;
+const MAX_WEIGHT: i64 = 1_000_000;
+const MAX_WEIGHT_TEXT = "1000000";
+
+/** Reads one configuration; the first mistake found is reported as `field: what is wrong`. */
+class Reader {
+  error: string = "";
+  config: RouterConfig = new RouterConfig();
+  keyHeaderNames: string[] = [];
+
+  fail(field: string, message: string): bool {
+    if (this.error.length == 0) this.error = field + ": " + message;
+    return false;
+  }
+
+  knownFields(value: JsonValue, path: string, known: string[]): bool {
+    for (let i = 0; i < value.keys.length; i++) {
+      if (!known.includes(value.keys[i])) {
+        return this.fail(join(path, value.keys[i]), "unknown field (known fields: " + known.join(", ") + ")");
+      }
+    }
+    return true;
+  }
+
+  object(value: JsonValue, path: string, known: string[]): bool {
+    if (value.kind != JsonKind.Object) return this.fail(path, "must be an object, got " + show(value));
+    return this.knownFields(value, path, known);
+  }
+
+  headerName(value: JsonValue, field: string): string | null {
+    if (value.kind != JsonKind.String || !isHeaderName(value.text)) {
+      this.fail(field, "must be a header name (letters, digits and !#$%&'*+-.^_`|~), got " + show(value));
+      return null;
+    }
+    return asciiLowerCase(value.text);
+  }
+
+  root(root: JsonValue): bool {
+    if (root.kind != JsonKind.Object) return this.fail("configuration", "must be a JSON object");
+    return this.knownFields(root, "", TOP_FIELDS) &&
+      this.header(root.get("header")) &&
+      this.versions(root.get("versions")) &&
+      this.defaultVersion(root.get("default")) &&
+      this.scope(root.get("scope")) &&
+      this.stickyBy(root.get("stickyBy")) &&
+      this.cohorts(root.get("cohorts")) &&
+      this.canary(root.get("canary")) &&
+      this.responseHeader(root.get("responseHeader"));
+  }
+
+  header(value: JsonValue | null): bool {
+    if (value !== null) {
+      const name = this.headerName(value, "header");
+      if (name === null) return false;
+      this.config.header = name;
+    }
+    this.config.headerBytes = String.UTF8.encode(this.config.header);
+    return true;
+  }
+
+  versions(value: JsonValue | null): bool {
+    if (value === null) return this.fail("versions", "is required: a non-empty array of version names");
+    if (value.kind != JsonKind.Array || value.items.length == 0) {
+      return this.fail("versions", "must be a non-empty array of version names, got " + show(value));
+    }
+    for (let i = 0; i < value.items.length; i++) {
+      const item = value.items[i];
+      const field = "versions[" + i.toString() + "]";
+      if (item.kind != JsonKind.String || !isVersionName(item.text)) {
+        return this.fail(field, "must be 1 to " + MAX_VERSION_LENGTH.toString() +
+          " visible ASCII characters without ',', got " + show(item));
+      }
+      if (this.config.versions.includes(item.text)) return this.fail(field, "\"" + item.text + "\" is listed twice");
+      this.config.versions.push(item.text);
+      this.config.versionBytes.push(String.UTF8.encode(item.text));
+    }
+    return true;
+  }
+
+  versionIndex(value: JsonValue, field: string): i32 {
+    if (value.kind != JsonKind.String) {
+      this.fail(field, "must be a string, got " + show(value));
+      return -1;
+    }
+    const index = this.config.versions.indexOf(value.text);
+    if (index < 0) {
+      this.fail(field, "\"" + value.text + "\" is not one of versions [" + this.config.versions.join(", ") + "]");
+    }
+    return index;
+  }
+
+  defaultVersion(value: JsonValue | null): bool {
+    if (value === null) return true;
+    const index = this.versionIndex(value, "default");
+    if (index < 0) return false;
+    this.config.defaultIndex = index;
+    return true;
+  }
+
+  scope(value: JsonValue | null): bool {
+    if (value === null) return true;
+    if (value.kind == JsonKind.String && value.text == "all") return true;
+    if (value.kind == JsonKind.String && value.text == "grpc") {
+      this.config.scope = Scope.Grpc;
+      return true;
+    }
+    return this.fail("scope", "must be \"all\" or \"grpc\", got " + show(value));
+  }
+
+  /** `{ "header": name }` or `{ "cookie": name }`, with `extra` fields allowed beside it. */
+  keyRef(value: JsonValue, path: string): KeyRef | null {
+    const header = value.get("header");
+    const cookie = value.get("cookie");
+    if ((header === null) == (cookie === null)) {
+      this.fail(path, "must name exactly one of \"header\" or \"cookie\"");
+      return null;
+    }
+    if (header !== null) {
+      const name = this.headerName(header, join(path, "header"));
+      if (name === null) return null;
+      const ref = new KeyRef(KeySource.Header, name);
+      ref.slot = this.headerSlot(name);
+      return ref;
+    }
+    const c = <JsonValue>cookie;
+    if (c.kind != JsonKind.String || !isCookieName(c.text)) {
+      this.fail(join(path, "cookie"), "must be a cookie name, got " + show(c));
+      return null;
+    }
+    this.config.readsCookies = true;
+    return new KeyRef(KeySource.Cookie, c.text);
+  }
+
+  headerSlot(name: string): i32 {
+    const names = this.keyHeaderNames;
+    const slot = names.indexOf(name);
+    if (slot >= 0) return slot;
+    names.push(name);
+    this.config.keyHeaders.push(String.UTF8.encode(name));
+    return names.length - 1;
+  }
+
+  stickyBy(value: JsonValue | null): bool {
+    if (value === null) return true;
+    if (!this.object(value, "stickyBy", KEY_FIELDS)) return false;
+    this.config.stickyBy = this.keyRef(value, "stickyBy");
+    return this.config.stickyBy !== null;
+  }
+
+  weights(value: JsonValue | null, path: string): Weights | null {
+    if (value === null) {
+      this.fail(path, "is required: an object of version: weight");
+      return null;
+    }
+    if (value.kind != JsonKind.Object) {
+      this.fail(path, "must be an object of version: weight, got " + show(value));
+      return null;
+    }
+    const versions = this.config.versions;
+    const own = new StaticArray<u32>(versions.length);
+    for (let i = 0; i < value.keys.length; i++) {
+      const field = join(path, value.keys[i]);
+      const index = versions.indexOf(value.keys[i]);
+      if (index < 0) {
+        this.fail(field, "is not one of versions [" + versions.join(", ") + "]");
+        return null;
+      }
+      const w = value.items[i];
+      if (w.kind != JsonKind.Number || !w.integral || w.integer < 0 || w.integer > MAX_WEIGHT) {
+        this.fail(field, "must be an integer from 0 to " + MAX_WEIGHT_TEXT + ", got " + show(w));
+        return null;
+      }
+      own[index] = <u32>w.integer;
+    }
+    const weights = new Weights(versions.length);
+    let sum: u32 = 0;
+    for (let i = 0; i < versions.length; i++) {
+      sum += own[i];
+      weights.cumulative[i] = sum;
+    }
+    if (sum == 0) {
+      this.fail(path, "must give at least one version a weight above 0");
+      return null;
+    }
+    weights.total = sum;
+    return weights;
+  }
+
+  cohorts(value: JsonValue | null): bool {
+    if (value === null) return true;
+    if (value.kind != JsonKind.Array) return this.fail("cohorts", "must be an array, got " + show(value));
+    for (let i = 0; i < value.items.length; i++) {
+      const path = "cohorts[" + i.toString() + "]";
+      const item = value.items[i];
+      if (!this.object(item, path, COHORT_FIELDS)) return false;
+      const match = item.get("match");
+      if (match === null) return this.fail(join(path, "match"), "is required");
+      const matchPath = join(path, "match");
+      if (!this.object(match, matchPath, MATCH_FIELDS)) return false;
+      const key = this.keyRef(match, matchPath);
+      if (key === null) return false;
+      let kind = -1;
+      let text: JsonValue | null = null;
+      for (let k = 0; k < MATCH_KINDS.length; k++) {
+        const candidate = match.get(MATCH_KINDS[k]);
+        if (candidate === null) continue;
+        if (kind >= 0) return this.fail(matchPath, "must have exactly one of exact, prefix, suffix, contains");
+        kind = k;
+        text = candidate;
+      }
+      if (kind < 0 || text === null) return this.fail(matchPath, "must have exactly one of exact, prefix, suffix, contains");
+      const textField = join(matchPath, MATCH_KINDS[kind]);
+      if (text.kind != JsonKind.String || text.text.length == 0) {
+        return this.fail(textField, "must be a non-empty string, got " + show(text));
+      }
+      const cohort = new Cohort(key, <MatchKind>kind, String.UTF8.encode(text.text));
+      const version = item.get("version");
+      const weights = item.get("weights");
+      if ((version === null) == (weights === null)) return this.fail(path, "must have exactly one of \"version\" or \"weights\"");
+      if (version !== null) {
+        cohort.version = this.versionIndex(version, join(path, "version"));
+        if (cohort.version < 0) return false;
+      } else {
+        cohort.weights = this.weights(weights, join(path, "weights"));
+        if (cohort.weights === null) return false;
+      }
+      this.config.cohorts.push(cohort);
+    }
+    return true;
+  }
+
+  canary(value: JsonValue | null): bool {
+    if (value === null) return true;
+    if (!this.object(value, "canary", CANARY_FIELDS)) return false;
+    this.config.canary = this.weights(value.get("weights"), "canary.weights");
+    return this.config.canary !== null;
+  }
+
+  responseHeader(value: JsonValue | null): bool {
+    if (value === null) return true;
+    const name = this.headerName(value, "responseHeader");
+    if (name === null) return false;
+    this.config.responseHeader = name;
+    this.config.responseHeaderBytes = String.UTF8.encode(name);
+    return true;
+  }
+}
 
 export function parseConfig(bytes: ArrayBuffer): ConfigResult {
   const result = new ConfigResult();
@@ -41,84 +344,28 @@ export function parseConfig(bytes: ArrayBuffer): ConfigResult {
     result.error = "configuration: is not valid JSON: " + parsed.error;
     return result;
   }
-  if (root.kind != JsonKind.Object) {
-    result.error = "configuration: must be a JSON object";
-    return result;
-  }
-  for (let i = 0; i < root.keys.length; i++) {
-    if (!KNOWN_FIELDS.includes(root.keys[i])) {
-      result.error = root.keys[i] + ": unknown field (known fields: " + KNOWN_FIELDS.join(", ") + ")";
-      return result;
-    }
-  }
-  const config = new RouterConfig();
-  const error = readHeader(root.get("header"), config);
-  if (error.length == 0) {
-    const versionsError = readVersions(root.get("versions"), config);
-    if (versionsError.length == 0) {
-      const defaultError = readDefault(root.get("default"), config);
-      result.error = defaultError.length == 0 ? readScope(root.get("scope"), config) : defaultError;
-    } else {
-      result.error = versionsError;
-    }
+  const reader = new Reader();
+  if (reader.root(root)) {
+    result.config = reader.config;
   } else {
-    result.error = error;
+    result.error = reader.error;
   }
-  if (result.error.length == 0) result.config = config;
   return result;
 }
 
-function readHeader(value: JsonValue | null, config: RouterConfig): string {
-  if (value !== null) {
-    if (value.kind != JsonKind.String || !isHeaderName(value.text)) {
-      return "header: must be a header name (letters, digits and !#$%&'*+-.^_`|~), got " + show(value);
-    }
-    config.header = asciiLowerCase(value.text);
-  }
-  config.headerBytes = String.UTF8.encode(config.header);
-  return "";
+function join(path: string, field: string): string {
+  return path.length == 0 ? field : path + "." + field;
 }
 
-function readVersions(value: JsonValue | null, config: RouterConfig): string {
-  if (value === null) return "versions: is required: a non-empty array of version names";
-  if (value.kind != JsonKind.Array || value.items.length == 0) {
-    return "versions: must be a non-empty array of version names, got " + show(value);
+function describeWeights(weights: Weights, versions: string[]): string {
+  const parts: string[] = [];
+  let previous: u32 = 0;
+  for (let i = 0; i < versions.length; i++) {
+    const w = weights.cumulative[i] - previous;
+    previous = weights.cumulative[i];
+    if (w > 0) parts.push(versions[i] + "=" + w.toString());
   }
-  for (let i = 0; i < value.items.length; i++) {
-    const item = value.items[i];
-    const field = "versions[" + i.toString() + "]";
-    if (item.kind != JsonKind.String || !isVersionName(item.text)) {
-      return field + ": must be 1 to " + MAX_VERSION_LENGTH.toString() +
-        " visible ASCII characters without ',', got " + show(item);
-    }
-    if (config.versions.includes(item.text)) {
-      return field + ": \"" + item.text + "\" is listed twice";
-    }
-    config.versions.push(item.text);
-    config.versionBytes.push(String.UTF8.encode(item.text));
-  }
-  return "";
-}
-
-function readDefault(value: JsonValue | null, config: RouterConfig): string {
-  if (value === null) return "";
-  if (value.kind != JsonKind.String) return "default: must be a string, got " + show(value);
-  const index = config.versions.indexOf(value.text);
-  if (index < 0) {
-    return "default: \"" + value.text + "\" is not one of versions [" + config.versions.join(", ") + "]";
-  }
-  config.defaultIndex = index;
-  return "";
-}
-
-function readScope(value: JsonValue | null, config: RouterConfig): string {
-  if (value === null) return "";
-  if (value.kind == JsonKind.String && value.text == "all") return "";
-  if (value.kind == JsonKind.String && value.text == "grpc") {
-    config.scope = Scope.Grpc;
-    return "";
-  }
-  return "scope: must be \"all\" or \"grpc\", got " + show(value);
+  return "{" + parts.join(", ") + "}";
 }
 
 function asciiLowerCase(text: string): string {
@@ -138,15 +385,22 @@ function isBlank(text: string): bool {
   return true;
 }
 
-// RFC 9110 token characters.
+function isTokenChar(c: i32): bool {
+  const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  return alnum || "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) >= 0;
+}
+
+// RFC 9110 token characters; cookie names (RFC 6265) are tokens too.
 function isHeaderName(name: string): bool {
   if (name.length == 0) return false;
   for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-    if (!alnum && "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) < 0) return false;
+    if (!isTokenChar(name.charCodeAt(i))) return false;
   }
   return true;
+}
+
+function isCookieName(name: string): bool {
+  return isHeaderName(name);
 }
 
 // A version travels as a header value and is matched exactly by the route, so it must
@@ -161,7 +415,10 @@ function isVersionName(name: string): bool {
 }
 
 function show(value: JsonValue): string {
-  if (value.kind == JsonKind.String) return "\"" + value.text + "\"";
+  if (value.kind == JsonKind.String) {
+    const text = value.text.length > 64 ? value.text.substring(0, 64) + "..." : value.text;
+    return "\"" + text + "\"";
+  }
   if (value.kind == JsonKind.Number) return "a number";
   if (value.kind == JsonKind.Bool) return value.bool ? "true" : "false";
   if (value.kind == JsonKind.Array) return "an array of " + value.items.length.toString();

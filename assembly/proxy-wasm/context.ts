@@ -1,9 +1,12 @@
 import { FilterHeadersStatus } from "./types";
 
-/** One per plugin (root_id): holds the plugin's configuration and creates stream contexts. */
-export class RootContext {
+/** What root and stream contexts share: the host's id for them. */
+export class Context {
   constructor(readonly id: u32) {}
+}
 
+/** One per plugin (root_id): holds the plugin's configuration and creates stream contexts. */
+export class RootContext extends Context {
   onVmStart(vmConfigurationSize: u32): bool {
     return true;
   }
@@ -19,8 +22,10 @@ export class RootContext {
 }
 
 /** One per HTTP stream (request and its response). */
-export class HttpContext {
-  constructor(readonly id: u32, readonly root: RootContext) {}
+export class HttpContext extends Context {
+  constructor(id: u32, readonly root: RootContext) {
+    super(id);
+  }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
     return FilterHeadersStatus.Continue;

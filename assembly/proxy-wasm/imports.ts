@@ -31,3 +31,15 @@ export declare function proxy_replace_header_map_value(
 export declare function proxy_remove_header_map_value(
   mapType: u32, keyData: usize, keySize: usize,
 ): u32;
+
+@external("env", "proxy_define_metric")
+export declare function proxy_define_metric(
+  metricType: u32, nameData: usize, nameSize: usize, returnMetricId: usize,
+): u32;
+
+@external("env", "proxy_increment_metric")
+export declare function proxy_increment_metric(metricId: u32, offset: i64): u32;
+
+// Envoy implements this WASI function; it seeds the filter's per-request randomness.
+@external("wasi_snapshot_preview1", "random_get")
+export declare function random_get(buffer: usize, length: usize): u16;

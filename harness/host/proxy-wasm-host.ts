@@ -1,6 +1,7 @@
 // An in-process proxy-wasm host: loads the real filter.wasm with the platform's
 // WebAssembly API and drives it through the same lifecycle Envoy does, over in-memory
 // header maps. Fast enough for property tests with hundreds of thousands of requests.
+import { randomFillSync } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import {
   BufferType, ENVOY_ENV_IMPORTS, ENVOY_WASI_IMPORTS, HeaderMapType, LOG_LEVEL_NAMES, LogLevel,
@@ -16,6 +17,8 @@ export interface LogEntry {
 export interface RequestOutcome {
   /** The request headers after the filter ran. */
   headers: HeaderMap;
+  /** The response headers after the filter ran (the host answers each request with these). */
+  responseHeaders: HeaderMap;
   /** What the filter returned from proxy_on_request_headers. */
   status: number;
   logs: LogEntry[];
@@ -46,6 +49,9 @@ export class ProxyWasmHost {
   private nextContextId = ROOT_ID + 1;
   private current: Map<number, HeaderMap> = new Map();
   private buffers: Map<number, Uint8Array> = new Map();
+  /** Counters the filter defined, by name, as Envoy keeps them (without the wasmcustom prefix). */
+  readonly counters = new Map<string, number>();
+  private counterNames: string[] = [];
 
   private constructor(readonly module: WebAssembly.Module) {}
 
@@ -82,18 +88,25 @@ export class ProxyWasmHost {
     return this.exports.proxy_on_configure(ROOT_ID, bytes.length) !== 0;
   }
 
-  /** One HTTP stream: create context, request headers (end of stream), done, delete. */
-  request(headers: readonly HeaderInput[]): RequestOutcome {
+  /**
+   * One HTTP stream: create context, request headers (end of stream), response headers
+   * (`response`, end of stream), done, delete.
+   */
+  request(headers: readonly HeaderInput[], response: readonly HeaderInput[] = [[":status", "200"]]): RequestOutcome {
     const id = this.nextContextId++;
     const map = new HeaderMap(headers);
+    const responseMap = new HeaderMap(response);
     const logsBefore = this.logs.length;
     this.current.set(HeaderMapType.RequestHeaders, map);
     this.exports.proxy_on_context_create(id, ROOT_ID);
     const status = this.exports.proxy_on_request_headers(id, map.entries.length, 1);
+    this.current.delete(HeaderMapType.RequestHeaders);
+    this.current.set(HeaderMapType.ResponseHeaders, responseMap);
+    this.exports.proxy_on_response_headers?.(id, responseMap.entries.length, 1);
+    this.current.delete(HeaderMapType.ResponseHeaders);
     this.exports.proxy_on_done(id);
     this.exports.proxy_on_delete(id);
-    this.current.delete(HeaderMapType.RequestHeaders);
-    return { headers: map, status, logs: this.logs.slice(logsBefore) };
+    return { headers: map, responseHeaders: responseMap, status, logs: this.logs.slice(logsBefore) };
   }
 
   /** The module's linear memory size in bytes. */
@@ -160,11 +173,33 @@ export class ProxyWasmHost {
         headers.remove(this.bytes(keyPtr, keySize));
         return WasmResult.Ok;
       },
+      proxy_define_metric: (type, namePtr, nameSize, idSlot) => {
+        if (type !== 0) return WasmResult.BadArgument;
+        const name = utf8.decode(this.bytes(namePtr, nameSize));
+        let id = this.counterNames.indexOf(name);
+        if (id < 0) {
+          id = this.counterNames.push(name) - 1;
+          this.counters.set(name, 0);
+        }
+        new DataView(this.exports.memory.buffer).setUint32(idSlot, id, true);
+        return WasmResult.Ok;
+      },
+      proxy_increment_metric: (id, offset) => {
+        const name = this.counterNames[id];
+        if (name === undefined) return WasmResult.NotFound;
+        this.counters.set(name, this.counters.get(name)! + Number(offset));
+        return WasmResult.Ok;
+      },
     };
   }
 
   private wasiImports(): Record<string, (...args: number[]) => number> {
-    return {};
+    return {
+      random_get: (ptr, size) => {
+        randomFillSync(new Uint8Array(this.exports.memory.buffer, ptr, size));
+        return 0;
+      },
+    };
   }
 }
 

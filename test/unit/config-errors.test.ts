@@ -12,7 +12,7 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
   { name: "duplicate member", config: '{"versions": ["v1"], "versions": ["v2"]}', message: /^configuration: is not valid JSON: duplicate member "versions"/ },
   { name: "an array, not an object", config: '["v1"]', message: /^configuration: must be a JSON object/ },
   { name: "a string, not an object", config: '"v1"', message: /^configuration: must be a JSON object/ },
-  { name: "unknown key (a typo)", config: '{"versions": ["v1"], "defualt": "v1"}', message: /^defualt: unknown field \(known fields: header, versions, default, scope\)/ },
+  { name: "unknown key (a typo)", config: '{"versions": ["v1"], "defualt": "v1"}', message: /^defualt: unknown field \(known fields: header, versions, default, scope, stickyBy, cohorts, canary, responseHeader\)/ },
   { name: "versions missing", config: '{"default": "v1"}', message: /^versions: is required/ },
   { name: "versions empty", config: '{"versions": []}', message: /^versions: must be a non-empty array of version names, got an array of 0/ },
   { name: "versions a string", config: '{"versions": "v1,v2"}', message: /^versions: must be a non-empty array of version names, got "v1,v2"/ },

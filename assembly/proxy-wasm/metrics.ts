@@ -1,0 +1,20 @@
+import { proxy_define_metric, proxy_increment_metric } from "./imports";
+import { MetricType, WasmResult } from "./types";
+
+const METRIC_ID: usize = memory.data(4, 4);
+
+/** Envoy numbers counters from 0, so "no counter" needs a value of its own. */
+export const NO_METRIC: u32 = 0xffffffff;
+
+/** Defines (or finds) a counter by name; Envoy shows it as `wasmcustom.<name>`. */
+export function defineCounter(name: string): u32 {
+  const utf8 = String.UTF8.encode(name);
+  if (proxy_define_metric(MetricType.Counter, changetype<usize>(utf8), utf8.byteLength, METRIC_ID) != WasmResult.Ok) {
+    return NO_METRIC;
+  }
+  return load<u32>(METRIC_ID);
+}
+
+export function incrementCounter(id: u32): void {
+  if (id != NO_METRIC) proxy_increment_metric(id, 1);
+}
