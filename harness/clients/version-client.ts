@@ -16,7 +16,12 @@ export interface Answer {
   version?: string;
   /** The version header values that version received. */
   received?: string[];
+  /** The response header x-version-served, when the filter added it. */
+  served?: string;
 }
+
+/** The response header the tests configure the filter to add. */
+export const SERVED_HEADER = "x-version-served";
 
 export interface SendOptions {
   /** Extra request headers (HTTP) or metadata (gRPC). */
@@ -30,10 +35,15 @@ export interface VersionClient {
   close(): Promise<void>;
 }
 
-function answerOf(statusCode: number, text: string): Answer {
-  if (statusCode !== 200) return { status: String(statusCode) };
-  const body = JSON.parse(text) as EchoBody;
-  return { status: "200", version: body.version, received: body.received };
+function answerOf(statusCode: number, text: string, served: unknown): Answer {
+  const answer: Answer = { status: String(statusCode) };
+  if (statusCode === 200) {
+    const body = JSON.parse(text) as EchoBody;
+    answer.version = body.version;
+    answer.received = body.received;
+  }
+  if (typeof served === "string") answer.served = served;
+  return answer;
 }
 
 function http1Client(url: string, header: string): VersionClient {
@@ -45,7 +55,7 @@ function http1Client(url: string, header: string): VersionClient {
       for (const value of values) headers.push(header, value);
       for (const [k, v] of Object.entries(options.extra ?? {})) headers.push(k, v);
       const res = await client.request({ method: "GET", path: "/who", headers });
-      return answerOf(res.statusCode, await res.body.text());
+      return answerOf(res.statusCode, await res.body.text(), res.headers[SERVED_HEADER]);
     },
     close: async () => {
       if (!client.closed && !client.destroyed) await client.close();
@@ -69,11 +79,15 @@ function http2Client(url: string, header: string): VersionClient {
       return new Promise<Answer>((resolve, reject) => {
         const stream = open().request(headers, { endStream: true });
         let status = 0;
+        let served: unknown;
         let text = "";
         stream.setEncoding("utf8");
-        stream.on("response", (h) => (status = Number(h[constants.HTTP2_HEADER_STATUS])));
+        stream.on("response", (h) => {
+          status = Number(h[constants.HTTP2_HEADER_STATUS]);
+          served = h[SERVED_HEADER];
+        });
         stream.on("data", (chunk: string) => (text += chunk));
-        stream.on("end", () => resolve(answerOf(status, text)));
+        stream.on("end", () => resolve(answerOf(status, text, served)));
         stream.on("error", reject);
       });
     },
@@ -86,7 +100,7 @@ function http2Client(url: string, header: string): VersionClient {
 function grpcClient(url: string, header: string): VersionClient {
   const target = url.replace(/^http:\/\//, "");
   const client = new EchoService(target, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
-    Who(request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<WhoReply>): void;
+    Who(request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<WhoReply>): grpc.ClientUnaryCall;
   };
   return {
     protocol: "grpc",
@@ -95,9 +109,17 @@ function grpcClient(url: string, header: string): VersionClient {
       for (const value of values) metadata.add(header, value);
       for (const [k, v] of Object.entries(options.extra ?? {})) metadata.add(k, v);
       return new Promise<Answer>((resolve) => {
-        client.Who({ note: "who" }, metadata, { deadline: Date.now() + 10_000 }, (err, reply) => {
-          if (err) resolve({ status: grpc.status[err.code] ?? String(err.code) });
-          else resolve({ status: "OK", version: reply!.version, received: reply!.received });
+        let served: string | undefined;
+        const call = client.Who({ note: "who" }, metadata, { deadline: Date.now() + 10_000 }, (err, reply) => {
+          const answer: Answer = err
+            ? { status: grpc.status[err.code] ?? String(err.code) }
+            : { status: "OK", version: reply!.version, received: reply!.received };
+          if (served !== undefined) answer.served = served;
+          resolve(answer);
+        });
+        call.on("metadata", (md: grpc.Metadata) => {
+          const value = md.get(SERVED_HEADER)[0];
+          if (value !== undefined) served = String(value);
         });
       });
     },

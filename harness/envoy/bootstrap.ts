@@ -18,9 +18,24 @@ export interface ClusterSpec {
   http2: boolean;
 }
 
-export type HttpFilterSpec =
-  | { kind: "wasm"; wasmPath: string; pluginConfig: string; rootId?: string; vmId?: string }
-  | { kind: "lua"; source: string };
+export interface WasmFilterSpec {
+  kind: "wasm";
+  wasmPath: string;
+  pluginConfig: string;
+  rootId?: string;
+  vmId?: string;
+  /**
+   * Where Envoy watches for this filter's configuration when it is delivered through
+   * ECDS from a file, as Istio delivers a WasmPlugin's; absent: static configuration.
+   */
+  ecdsPath?: string;
+}
+
+export type HttpFilterSpec = WasmFilterSpec | { kind: "lua"; source: string };
+
+/** The name the filter (and its ECDS resource) carries; Envoy's ECDS stats use it. */
+export const WASM_FILTER_NAME = "version-router";
+const WASM_TYPE_URL = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 
 export interface BootstrapSpec {
   routes: readonly RouteSpec[];
@@ -46,17 +61,38 @@ function renderFilter(filter: HttpFilterSpec): object {
       },
     };
   }
+  if (filter.ecdsPath) {
+    const dir = filter.ecdsPath.slice(0, filter.ecdsPath.lastIndexOf("/"));
+    return {
+      name: WASM_FILTER_NAME,
+      config_discovery: {
+        config_source: {
+          path_config_source: { path: filter.ecdsPath, watched_directory: { path: dir } },
+          resource_api_version: "V3",
+        },
+        type_urls: [WASM_TYPE_URL],
+      },
+    };
+  }
+  return { name: WASM_FILTER_NAME, typed_config: { "@type": WASM_TYPE_URL, config: wasmPluginConfig(filter) } };
+}
+
+/** An ECDS discovery response carrying the filter's configuration, as the watched file holds it. */
+export function renderEcdsResponse(filter: WasmFilterSpec, versionInfo: string): object {
   return {
-    name: "envoy.filters.http.wasm",
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-      config: wasmPluginConfig(filter),
-    },
+    version_info: versionInfo,
+    resources: [
+      {
+        "@type": "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig",
+        name: WASM_FILTER_NAME,
+        typed_config: { "@type": WASM_TYPE_URL, config: wasmPluginConfig(filter) },
+      },
+    ],
   };
 }
 
 /** The `config` of an envoy.filters.http.wasm filter: what a user pastes into their Envoy. */
-export function wasmPluginConfig(filter: Extract<HttpFilterSpec, { kind: "wasm" }>): object {
+export function wasmPluginConfig(filter: WasmFilterSpec): object {
   return {
     name: "version-router",
     root_id: filter.rootId ?? "version-router",
@@ -108,10 +144,20 @@ function renderCluster(cluster: ClusterSpec): object {
   };
 }
 
+/**
+ * Turns the filter's counters, wasmcustom.version_router.version.<v>.reason.<r>.requests_total,
+ * into version_router_requests_total{version, reason} for Prometheus.
+ */
+export const VERSION_ROUTER_STATS_TAGS = [
+  { tag_name: "version", regex: "^wasmcustom\\.version_router\\.(version\\.([^.]+)\\.)" },
+  { tag_name: "reason", regex: "^wasmcustom\\.version_router\\.version\\.[^.]+\\.(reason\\.([^.]+)\\.)" },
+];
+
 /** The bootstrap as a JSON-serializable object; ports 0 are chosen by the kernel. */
 export function renderBootstrap(spec: BootstrapSpec): object {
   return {
     node: { id: "version-router-harness", cluster: "version-router" },
+    stats_config: { stats_tags: VERSION_ROUTER_STATS_TAGS },
     admin: { address: socket(spec.adminPort ?? 0) },
     static_resources: {
       listeners: [

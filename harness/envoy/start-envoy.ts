@@ -1,12 +1,15 @@
 // startEnvoy: Envoy with the version router (or the Lua reference, or nothing) in front of
 // one echo upstream per version, all on loopback; returns what tests and the demo need.
-import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FILTER_WASM } from "../paths.js";
 import { startUpstreams, type Upstreams } from "../upstreams/start-upstreams.js";
 import { listenerPort, readStats } from "./admin.js";
-import { renderBootstrap, type ClusterSpec, type HttpFilterSpec, type RouteSpec } from "./bootstrap.js";
+import {
+  renderBootstrap, renderEcdsResponse, WASM_FILTER_NAME, type ClusterSpec, type HttpFilterSpec, type RouteSpec,
+  type WasmFilterSpec,
+} from "./bootstrap.js";
 import { CONTAINER_RUN_DIR, freePort, launchEnvoyContainer } from "./envoy-container.js";
 import { launchEnvoyProcess } from "./envoy-process.js";
 import type { LaunchedEnvoy } from "./launched-envoy.js";
@@ -34,6 +37,12 @@ export interface StartEnvoyOptions {
   runtime?: EnvoyRuntime;
   /** Level of Envoy's `wasm` and `lua` loggers; debug shows each decision. */
   filterLogLevel?: "info" | "debug";
+  /**
+   * "ecds": the filter's configuration comes through extension config discovery from a
+   * file Envoy watches, as Istio delivers a WasmPlugin's, and can be changed live with
+   * updatePluginConfig(). Default "static": part of the bootstrap.
+   */
+  pluginDelivery?: "static" | "ecds";
   /** Routes and clusters over the started upstreams; default: one exact-header route per version and protocol. */
   routing?: (upstreams: Upstreams, header: string) => { routes: RouteSpec[]; clusters: ClusterSpec[] };
 }
@@ -51,8 +60,16 @@ export interface Envoy {
   logs(): string[];
   /** Log lines that report a crash or a Wasm/Lua error. */
   errors(): string[];
+  /**
+   * Delivers a new plugin configuration through ECDS (pluginDelivery "ecds") and waits
+   * until Envoy applied it (true) or rejected it, keeping the previous one (false).
+   */
+  updatePluginConfig(pluginConfig: string | object): Promise<boolean>;
   stop(): Promise<void>;
 }
+
+const ECDS_STATS = `extension_config_discovery.http_filter.${WASM_FILTER_NAME}`;
+const UPDATE_TIMEOUT_MS = 15_000;
 
 const ERROR_LINE = /\]\[(critical|error)\]\[|Wasm VM failed|Function: proxy_on_\w+ failed|Caught Segmentation/;
 
@@ -60,17 +77,30 @@ export function defaultRuntime(): EnvoyRuntime {
   return process.env.ENVOY_RUNTIME === "docker" ? "docker" : "process";
 }
 
-function filtersFor(options: StartEnvoyOptions, wasmPath: string): HttpFilterSpec[] {
+function configText(pluginConfig: string | object): string {
+  return typeof pluginConfig === "string" ? pluginConfig : JSON.stringify(pluginConfig);
+}
+
+function filtersFor(options: StartEnvoyOptions, envoyDir: string): HttpFilterSpec[] {
   const choice = options.filter ?? "wasm";
   if (choice === "none") return [];
   if (choice === "lua") {
     if (!options.lua) throw new Error("filter 'lua' needs the lua source");
     return [{ kind: "lua", source: options.lua }];
   }
-  const pluginConfig = typeof options.pluginConfig === "string"
-    ? options.pluginConfig
-    : JSON.stringify(options.pluginConfig ?? { versions: options.versions });
-  return [{ kind: "wasm", wasmPath, pluginConfig }];
+  return [{
+    kind: "wasm",
+    wasmPath: `${envoyDir}/filter.wasm`,
+    pluginConfig: configText(options.pluginConfig ?? { versions: options.versions }),
+    ...(options.pluginDelivery === "ecds" ? { ecdsPath: `${envoyDir}/ecds/filter.json` } : {}),
+  }];
+}
+
+/** Writes the ECDS file the way a control plane would: whole, by rename into the watched directory. */
+async function writeEcds(dir: string, filter: WasmFilterSpec, versionInfo: string): Promise<void> {
+  const next = join(dir, `filter-${versionInfo}.json`);
+  await writeFile(next, JSON.stringify(renderEcdsResponse(filter, versionInfo)));
+  await rename(next, join(dir, "ecds", "filter.json"));
 }
 
 export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
@@ -90,11 +120,14 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
   try {
     await copyFile(options.wasm ?? FILTER_WASM, join(dir, "filter.wasm"));
     const adminPort = runtime === "docker" ? await freePort() : 0;
-    const bootstrap = renderBootstrap({
-      ...(options.routing ?? versionRoutes)(upstreams, header),
-      filters: filtersFor(options, `${envoyDir}/filter.wasm`),
-      adminPort,
-    });
+    const filters = filtersFor(options, envoyDir);
+    const wasmFilter = filters.find((f): f is WasmFilterSpec => f.kind === "wasm");
+    let ecdsVersion = 1;
+    if (wasmFilter?.ecdsPath) {
+      await mkdir(join(dir, "ecds"));
+      await writeEcds(dir, wasmFilter, String(ecdsVersion));
+    }
+    const bootstrap = renderBootstrap({ ...(options.routing ?? versionRoutes)(upstreams, header), filters, adminPort });
     await writeFile(join(dir, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
     const level = options.filterLogLevel ?? "info";
     const args = [
@@ -108,6 +141,22 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
     const { adminUrl, logLines } = launched;
     const port = await listenerPort(adminUrl, "ingress");
     let stopped: Promise<void> | undefined;
+    const updatePluginConfig = async (pluginConfig: string | object): Promise<boolean> => {
+      if (!wasmFilter?.ecdsPath) throw new Error("updatePluginConfig needs pluginDelivery 'ecds'");
+      const pattern = `^${ECDS_STATS}\\.update_(success|rejected)$`;
+      const before = await readStats(adminUrl, pattern);
+      const count = (stats: Map<string, number>, name: string) => stats.get(`${ECDS_STATS}.${name}`) ?? 0;
+      ecdsVersion++;
+      await writeEcds(dir, { ...wasmFilter, pluginConfig: configText(pluginConfig) }, String(ecdsVersion));
+      const deadline = Date.now() + UPDATE_TIMEOUT_MS;
+      while (Date.now() < deadline) {
+        const now = await readStats(adminUrl, pattern);
+        if (count(now, "update_success") > count(before, "update_success")) return true;
+        if (count(now, "update_rejected") > count(before, "update_rejected")) return false;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`Envoy neither applied nor rejected ECDS version ${ecdsVersion} within ${UPDATE_TIMEOUT_MS} ms`);
+    };
     return {
       url: `http://127.0.0.1:${port}`,
       port,
@@ -117,6 +166,7 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
       stats: (filter) => readStats(adminUrl, filter),
       logs: () => [...logLines],
       errors: () => logLines.filter((line) => ERROR_LINE.test(line)),
+      updatePluginConfig,
       stop: () => (stopped ??= cleanUp()),
     };
   } catch (err) {

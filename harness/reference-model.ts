@@ -1,0 +1,30 @@
+// The filter's weighted choice, restated in TypeScript, so tests can predict exactly
+// which version each sticky key gets: FNV-1a (32 bits) of the key, mod 10,000 buckets,
+// over the cumulative weights in the order of `versions`.
+
+export const BUCKETS = 10_000;
+
+export function fnv1a32(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+export function bucketOf(key: string): number {
+  return fnv1a32(new TextEncoder().encode(key)) % BUCKETS;
+}
+
+/** The version `key` gets under `weights` (missing versions weigh 0). */
+export function weightedVersion(versions: readonly string[], weights: Readonly<Record<string, number>>, key: string): string {
+  const total = versions.reduce((sum, v) => sum + (weights[v] ?? 0), 0);
+  const scaled = bucketOf(key) * total;
+  let cumulative = 0;
+  for (const version of versions) {
+    cumulative += weights[version] ?? 0;
+    if (scaled < cumulative * BUCKETS) return version;
+  }
+  throw new Error("weights must sum to more than 0");
+}
