@@ -62,6 +62,21 @@ describe.runIf(HELM)("Envoy configured from the rendered chart", () => {
     expect(await ask(values, "http2", ["nope"], "x-api-version")).toMatchObject({ version: "v2", received: ["v2"] });
   });
 
+  it("follows the chart's canary: sticky keys land where the weights send them", async () => {
+    const values = { stickyBy: { header: "x-user-id" }, canary: { weights: { v1: 0, v3: 1 } }, responseHeader: "x-version-served" };
+    const envoy = await envoyForChart(values, "grpc");
+    envoys.push(envoy);
+    const client = openClient("grpc", envoy.url);
+    try {
+      for (const user of ["a", "b", "c"]) {
+        expect(await client.send([], { extra: { "x-user-id": user } })).toMatchObject({ version: "v3", received: ["v3"], served: "v3" });
+      }
+      expect(await client.send(["v1"])).toMatchObject({ version: "v1", served: "v1" });
+    } finally {
+      await client.close();
+    }
+  });
+
   it("follows the chart's scope: with scope grpc, HTTP falls to the VirtualService's default route untouched", async () => {
     const values = { service: { port: 8080, protocol: "http" }, wasm: { url: "oci://r/x:1", scope: "grpc" } };
     expect(await ask(values, "http1", ["zz"])).toMatchObject({ version: "v1", received: ["zz"] });

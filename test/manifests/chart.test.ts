@@ -92,6 +92,23 @@ describe.runIf(HELM)("the chart", () => {
     }
   });
 
+  it("passes progressive delivery through to the WasmPlugin, validated", async () => {
+    const delivery = {
+      stickyBy: { header: "x-user-id" },
+      cohorts: [
+        { match: { cookie: "email", suffix: "@some-company.com" }, weights: { v1: 50, v2: 50 } },
+        { match: { header: "x-user", exact: "jason" }, version: "v2" },
+      ],
+      canary: { weights: { v1: 90, v2: 10 } },
+      responseHeader: "x-version-served",
+    };
+    const objects = await renderChart(delivery);
+    expect(spec(of(objects, "WasmPlugin")[0]).pluginConfig).toEqual({
+      header: "grpcsvc", versions: ["v1", "v2", "v3"], default: "v1", scope: "all", ...delivery,
+    });
+    for (const object of objects) validateObject(object);
+  });
+
   it("a model rejects an object the chart must never render", () => {
     expect(() => validateObject({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "x" }, spec: { http: [{ route: "v1" }] } })).toThrow(/VirtualService x/);
   });
@@ -104,6 +121,12 @@ describe.runIf(HELM)("the chart", () => {
     { name: "a version name that is not a DNS label", values: { versions: [v("V1")], defaultVersion: "V1" }, message: "/versions/0/name" },
     { name: "an unknown scope", values: { wasm: { url: "oci://r/x:1", scope: "http" } }, message: "/wasm/scope" },
     { name: "a typo in a key", values: { defualtVersion: "v1" }, message: "defualtVersion" },
+    { name: "canary weight for an unlisted version", values: { canary: { weights: { v1: 90, v9: 10 } } }, message: 'canary.weights: "v9" is not one of versions' },
+    { name: "canary weights all 0", values: { canary: { weights: { v1: 0 } } }, message: "canary.weights: at least one version needs a weight above 0" },
+    { name: "a negative weight", values: { canary: { weights: { v1: -1 } } }, message: "/canary/weights/v1" },
+    { name: "a cohort version not listed", values: { cohorts: [{ match: { header: "x-user", exact: "j" }, version: "v8" }] }, message: 'cohorts[0].version: "v8" is not one of versions' },
+    { name: "a cohort without a match kind", values: { cohorts: [{ match: { header: "x-user" }, version: "v1" }] }, message: "/cohorts/0/match" },
+    { name: "stickyBy naming both", values: { stickyBy: { header: "a", cookie: "b" } }, message: "/stickyBy" },
   ])("fails helm template on $name", async ({ values, message }) => {
     expect(await renderError(values)).toContain(message);
   });

@@ -24,4 +24,16 @@ header: {{ .Values.header | quote }}
 versions: {{ include "version-router.versionNames" . }}
 default: {{ .Values.defaultVersion | quote }}
 scope: {{ .Values.wasm.scope | default "all" | quote }}
+{{- with .Values.stickyBy }}
+stickyBy: {{ toJson . }}
+{{- end }}
+{{- with .Values.cohorts }}
+cohorts: {{ toJson . }}
+{{- end }}
+{{- with .Values.canary }}
+canary: {{ toJson . }}
+{{- end }}
+{{- with .Values.responseHeader }}
+responseHeader: {{ . | quote }}
+{{- end }}
 {{- end -}}

@@ -1,0 +1,92 @@
+// Progressive delivery through real Envoy: sticky canary shares, cohorts, the response
+// header, and per-version counters in /stats and /stats/prometheus.
+import { describe, expect, it } from "vitest";
+import { PROTOCOLS, SERVED_HEADER } from "../../harness/clients/version-client.js";
+import { adminGet } from "../../harness/envoy/admin.js";
+import { weightedVersion } from "../../harness/reference-model.js";
+import { ENVOY, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
+
+const VERSIONS = ["v1", "v2", "v3"];
+const WEIGHTS = { v1: 70, v2: 20, v3: 10 };
+const CONFIG = {
+  versions: VERSIONS,
+  default: "v1",
+  stickyBy: { header: "x-user-id" },
+  cohorts: [
+    { match: { cookie: "email", suffix: "@some-company.com" }, weights: { v1: 50, v2: 50 } },
+    { match: { header: "x-user", exact: "jason" }, version: "v2" },
+  ],
+  canary: { weights: WEIGHTS },
+  responseHeader: SERVED_HEADER,
+};
+
+describe.runIf(ENVOY)("progressive delivery through Envoy", () => {
+  const { envoy, client } = withEnvoy({ versions: VERSIONS, pluginConfig: CONFIG });
+
+  it.each(PROTOCOLS)("%s: 600 sticky keys, twice each, land where the model says", async (protocol) => {
+    const c = client(protocol);
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < 600; i++) {
+      const key = `${protocol}-user-${i}`;
+      const expected = weightedVersion(VERSIONS, WEIGHTS, key);
+      for (let round = 0; round < 2; round++) {
+        const answer = await c.send([], { extra: { "x-user-id": key } });
+        expect(answer).toMatchObject({ version: expected, received: [expected], served: expected });
+      }
+      counts[expected] = (counts[expected] ?? 0) + 1;
+    }
+    expect(Object.keys(counts).sort()).toEqual(VERSIONS);
+  });
+
+  it.each(PROTOCOLS)("%s: cohorts match exactly the requests they should", async (protocol) => {
+    const c = client(protocol);
+    expect(await c.send([], { extra: { "x-user": "jason" } })).toMatchObject({ version: "v2", served: "v2" });
+    expect(await c.send([], { extra: { "x-user": "jason", "x-user-id": "k" } })).toMatchObject({ version: "v2" });
+    // The cohort's 50/50 split is sticky by the same key as the canary (x-user-id).
+    for (const user of ["ann", "bob", "cy", "dee"]) {
+      const split = weightedVersion(VERSIONS, { v1: 50, v2: 50 }, user);
+      const extra = { cookie: `theme=dark; email=${user}@some-company.com`, "x-user-id": user };
+      expect(await c.send([], { extra })).toMatchObject({ version: split, served: split });
+      // Outside the cohort the same user gets the canary's choice.
+      const canary = weightedVersion(VERSIONS, WEIGHTS, user);
+      expect(await c.send([], { extra: { ...extra, cookie: `email=${user}@example.org` } })).toMatchObject({ version: canary });
+      // A member who names a version gets it: explicit beats cohorts.
+      expect(await c.send(["v3"], { extra })).toMatchObject({ version: "v3", served: "v3" });
+    }
+  });
+
+  itLogsNoErrors(envoy);
+});
+
+describe.runIf(ENVOY)("per-version counters", () => {
+  const { envoy, client } = withEnvoy({ versions: VERSIONS, pluginConfig: { ...CONFIG, canary: { weights: { v3: 1 } } } });
+
+  it("count a known set of requests by version and reason, in /stats and /stats/prometheus", async () => {
+    const c = client("http2");
+    const g = client("grpc");
+    for (let i = 0; i < 3; i++) await c.send(["v2"]);
+    for (let i = 0; i < 2; i++) await g.send(["bogus"]);
+    for (let i = 0; i < 4; i++) await c.send([], { extra: { "x-user": "jason" } });
+    for (let i = 0; i < 5; i++) await g.send([], { extra: { "x-user-id": `u${i}` } });
+
+    const stats = await envoy().stats("^wasmcustom\\.version_router\\.");
+    const nonZero = Object.fromEntries([...stats].filter(([, n]) => n > 0));
+    expect(nonZero).toEqual({
+      "wasmcustom.version_router.version.v2.reason.explicit.requests_total": 3,
+      "wasmcustom.version_router.version.v1.reason.invalid.requests_total": 2,
+      "wasmcustom.version_router.version.v2.reason.cohort.requests_total": 4,
+      "wasmcustom.version_router.version.v3.reason.canary.requests_total": 5,
+    });
+    expect(stats.size).toBe(VERSIONS.length * 5);
+
+    const prometheus = (await adminGet(envoy().adminUrl, "/stats/prometheus")).body;
+    expect(prometheus).toContain("# TYPE version_router_requests_total counter");
+    expect(prometheus).toContain('version_router_requests_total{version="v2",reason="explicit"} 3');
+    expect(prometheus).toContain('version_router_requests_total{version="v1",reason="invalid"} 2');
+    expect(prometheus).toContain('version_router_requests_total{version="v2",reason="cohort"} 4');
+    expect(prometheus).toContain('version_router_requests_total{version="v3",reason="canary"} 5');
+    expect(prometheus).toContain('version_router_requests_total{version="v1",reason="default"} 0');
+  });
+
+  itLogsNoErrors(envoy);
+});
