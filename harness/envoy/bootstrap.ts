@@ -9,7 +9,9 @@ export interface RouteSpec {
   exact?: string | undefined;
   /** Only gRPC requests (content-type application/grpc) match. */
   grpcOnly?: boolean;
-  cluster: string;
+  /** Where the request goes: an upstream cluster, or Envoy answers itself (benchmarks). */
+  cluster?: string;
+  directResponse?: { status: number; body: string };
 }
 
 export interface ClusterSpec {
@@ -118,7 +120,9 @@ function renderRoute(route: RouteSpec): object {
         ? { headers: [{ name: route.header, string_match: { exact: route.exact } }] }
         : {}),
     },
-    route: { cluster: route.cluster, timeout: "10s" },
+    ...(route.directResponse
+      ? { direct_response: { status: route.directResponse.status, body: { inline_string: route.directResponse.body } } }
+      : { route: { cluster: route.cluster, timeout: "10s" } }),
   };
 }
 

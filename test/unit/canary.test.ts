@@ -48,7 +48,7 @@ describe("decision order", () => {
 });
 
 describe("sticky weighted canary over 10,000 distinct keys", () => {
-  it.each([
+  it.each<Record<string, number>>([
     { v1: 90, v2: 10 },
     { v1: 50, v2: 30, v3: 20 },
     { v2: 1, v3: 3 },
@@ -65,7 +65,7 @@ describe("sticky weighted canary over 10,000 distinct keys", () => {
     const total = Object.values(weights).reduce((a, b) => a + b, 0);
     for (const version of VERSIONS) {
       const share = (100 * (counts.get(version) ?? 0)) / KEYS.length;
-      const expected = (100 * ((weights as Record<string, number>)[version] ?? 0)) / total;
+      const expected = (100 * (weights[version] ?? 0)) / total;
       expect(Math.abs(share - expected), `${version}: ${share}% for weight ${expected}%`).toBeLessThanOrEqual(1.5);
     }
   });
