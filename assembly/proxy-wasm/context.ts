@@ -34,8 +34,6 @@ export class HttpContext extends Context {
   onResponseHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
     return FilterHeadersStatus.Continue;
   }
-
-  onDone(): void {}
 }
 
 export type RootContextFactory = (id: u32) => RootContext;

@@ -51,11 +51,6 @@ export function proxy_on_response_headers(contextId: u32, headerCount: u32, endO
   return stream(contextId).onResponseHeaders(headerCount, endOfStream);
 }
 
-export function proxy_on_done(contextId: u32): bool {
-  if (streams.has(contextId)) stream(contextId).onDone();
-  return true;
-}
-
 export function proxy_on_delete(contextId: u32): void {
   if (streams.delete(contextId)) {
     if (++deletedStreams % STREAMS_PER_COLLECTION == 0) __collect();

@@ -2,6 +2,11 @@ import { proxy_get_log_level, proxy_log } from "./imports";
 import { LogLevel, WasmResult } from "./types";
 
 const LEVEL_SLOT: usize = memory.data(4, 4);
+// Asking the host for its log level on every request costs a host call; the level changes
+// rarely (an operator at Envoy's admin), so it is read again every so many asks.
+const ASKS_PER_READ: u32 = 256;
+let asks: u32 = 0;
+let hostLevel: u32 = 0;
 
 export function log(level: LogLevel, message: string): void {
   const utf8 = String.UTF8.encode(message);
@@ -10,6 +15,8 @@ export function log(level: LogLevel, message: string): void {
 
 /** Whether the host would print a message at `level`; lets callers skip formatting it. */
 export function logEnabled(level: LogLevel): bool {
-  if (proxy_get_log_level(LEVEL_SLOT) != WasmResult.Ok) return true;
-  return <u32>level >= load<u32>(LEVEL_SLOT);
+  if (asks++ % ASKS_PER_READ == 0) {
+    hostLevel = proxy_get_log_level(LEVEL_SLOT) == WasmResult.Ok ? load<u32>(LEVEL_SLOT) : 0;
+  }
+  return <u32>level >= hostLevel;
 }

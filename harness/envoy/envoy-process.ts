@@ -51,7 +51,7 @@ export async function launchEnvoyProcess(dir: string, args: readonly string[]): 
       () => gone,
       logLines,
     );
-    return { adminUrl, logLines, stop };
+    return { adminUrl, logLines, stop, ...(child.pid !== undefined ? { pid: child.pid } : {}) };
   } catch (err) {
     await stop();
     throw err;

@@ -7,6 +7,8 @@ export interface LaunchedEnvoy {
   adminUrl: string;
   /** Every line Envoy logged so far. */
   logLines: string[];
+  /** The Envoy process id, when it runs as a local process. */
+  pid?: number;
   stop(): Promise<void>;
 }
 

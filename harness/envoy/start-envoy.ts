@@ -53,6 +53,8 @@ export interface Envoy {
   port: number;
   adminUrl: string;
   runtime: EnvoyRuntime;
+  /** The process id (runtime "process" only). */
+  pid?: number;
   upstreams: Upstreams;
   /** Counters and gauges, optionally filtered by a regex on the name. */
   stats(filter?: string): Promise<Map<string, number>>;
@@ -162,6 +164,7 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
       port,
       adminUrl,
       runtime,
+      ...(launched.pid !== undefined ? { pid: launched.pid } : {}),
       upstreams,
       stats: (filter) => readStats(adminUrl, filter),
       logs: () => [...logLines],

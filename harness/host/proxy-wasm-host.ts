@@ -33,7 +33,7 @@ interface FilterExports {
   proxy_on_configure: (rootId: number, size: number) => number;
   proxy_on_request_headers: (id: number, headers: number, endOfStream: number) => number;
   proxy_on_response_headers?: (id: number, headers: number, endOfStream: number) => number;
-  proxy_on_done: (id: number) => number;
+  proxy_on_done?: (id: number) => number;
   proxy_on_delete: (id: number) => void;
 }
 
@@ -104,7 +104,7 @@ export class ProxyWasmHost {
     this.current.set(HeaderMapType.ResponseHeaders, responseMap);
     this.exports.proxy_on_response_headers?.(id, responseMap.entries.length, 1);
     this.current.delete(HeaderMapType.ResponseHeaders);
-    this.exports.proxy_on_done(id);
+    this.exports.proxy_on_done?.(id);
     this.exports.proxy_on_delete(id);
     return { headers: map, responseHeaders: responseMap, status, logs: this.logs.slice(logsBefore) };
   }

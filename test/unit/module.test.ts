@@ -26,7 +26,6 @@ describe("filter.wasm as a proxy-wasm module", () => {
       "proxy_on_configure",
       "proxy_on_context_create",
       "proxy_on_delete",
-      "proxy_on_done",
       "proxy_on_memory_allocate",
       "proxy_on_request_headers",
       "proxy_on_response_headers",
