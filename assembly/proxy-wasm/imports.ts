@@ -37,6 +37,9 @@ export declare function proxy_define_metric(
   metricType: u32, nameData: usize, nameSize: usize, returnMetricId: usize,
 ): u32;
 
+@external("env", "proxy_record_metric")
+export declare function proxy_record_metric(metricId: u32, value: u64): u32;
+
 @external("env", "proxy_increment_metric")
 export declare function proxy_increment_metric(metricId: u32, offset: i64): u32;
 

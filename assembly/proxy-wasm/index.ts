@@ -4,5 +4,5 @@ export { RootContext, HttpContext, registerRootContext } from "./context";
 export { HeaderCursor, replaceHeader, addHeader, removeHeader } from "./headers";
 export { getBufferBytes } from "./buffer";
 export { log, logEnabled } from "./log";
-export { defineCounter, incrementCounter, NO_METRIC } from "./metrics";
+export { defineCounter, defineGauge, incrementCounter, NO_METRIC, setGauge } from "./metrics";
 export { hostRandom } from "./random";

@@ -1,13 +1,18 @@
 // The Envoys the benchmark compares, alike but for the filter: one worker, loopback,
 // header routes plus a default route answered by Envoy itself (direct_response), so no
 // upstream can be the bottleneck.
+import { join } from "node:path";
 import type { RouteSpec } from "../envoy/bootstrap.js";
+import { PROJECT_ROOT } from "../paths.js";
 import { startEnvoy, type Envoy } from "../envoy/start-envoy.js";
 import { SEED_LUA_SOURCE } from "../lua/seed-fallback.js";
 
 export const BENCH_VERSIONS = ["v1", "v2", "v3", "v4"];
-export type FilterName = "no-filter" | "lua" | "wasm";
-export const FILTERS: readonly FilterName[] = ["no-filter", "lua", "wasm"];
+export type FilterName = "no-filter" | "lua" | "wasm-noop" | "wasm";
+export const FILTERS: readonly FilterName[] = ["no-filter", "lua", "wasm-noop", "wasm"];
+
+/** build/noop.wasm: the ABI layer with a filter that does nothing (assembly/bench-noop.ts). */
+export const NOOP_WASM = join(PROJECT_ROOT, "build/noop.wasm");
 
 function routes(): RouteSpec[] {
   return [
@@ -21,7 +26,8 @@ export function startBenchEnvoy(filter: FilterName): Promise<Envoy> {
     versions: [],
     runtime: "process",
     routing: () => ({ routes: routes(), clusters: [] }),
-    filter: filter === "no-filter" ? "none" : filter,
+    filter: filter === "no-filter" ? "none" : filter === "lua" ? "lua" : "wasm",
+    ...(filter === "wasm-noop" ? { wasm: NOOP_WASM } : {}),
     lua: SEED_LUA_SOURCE,
     pluginConfig: { versions: BENCH_VERSIONS, default: "v1" },
   });

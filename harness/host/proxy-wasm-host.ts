@@ -49,9 +49,11 @@ export class ProxyWasmHost {
   private nextContextId = ROOT_ID + 1;
   private current: Map<number, HeaderMap> = new Map();
   private buffers: Map<number, Uint8Array> = new Map();
-  /** Counters the filter defined, by name, as Envoy keeps them (without the wasmcustom prefix). */
+  /** Counters and gauges the filter defined, by name, as Envoy keeps them (without the wasmcustom prefix). */
   readonly counters = new Map<string, number>();
-  private counterNames: string[] = [];
+  readonly gauges = new Map<string, number>();
+  private metricNames: string[] = [];
+  private metricKinds: Array<"counter" | "gauge"> = [];
 
   private constructor(readonly module: WebAssembly.Module) {}
 
@@ -174,20 +176,28 @@ export class ProxyWasmHost {
         return WasmResult.Ok;
       },
       proxy_define_metric: (type, namePtr, nameSize, idSlot) => {
-        if (type !== 0) return WasmResult.BadArgument;
+        const kind = type === 0 ? "counter" : type === 1 ? "gauge" : undefined;
+        if (!kind) return WasmResult.BadArgument;
         const name = utf8.decode(this.bytes(namePtr, nameSize));
-        let id = this.counterNames.indexOf(name);
+        let id = this.metricNames.indexOf(name);
         if (id < 0) {
-          id = this.counterNames.push(name) - 1;
-          this.counters.set(name, 0);
+          id = this.metricNames.push(name) - 1;
+          this.metricKinds.push(kind);
+          (kind === "counter" ? this.counters : this.gauges).set(name, 0);
         }
         new DataView(this.exports.memory.buffer).setUint32(idSlot, id, true);
         return WasmResult.Ok;
       },
       proxy_increment_metric: (id, offset) => {
-        const name = this.counterNames[id];
-        if (name === undefined) return WasmResult.NotFound;
+        const name = this.metricNames[id];
+        if (name === undefined || this.metricKinds[id] !== "counter") return WasmResult.NotFound;
         this.counters.set(name, this.counters.get(name)! + Number(offset));
+        return WasmResult.Ok;
+      },
+      proxy_record_metric: (id, value) => {
+        const name = this.metricNames[id];
+        if (name === undefined || this.metricKinds[id] !== "gauge") return WasmResult.NotFound;
+        this.gauges.set(name, Number(value));
         return WasmResult.Ok;
       },
     };

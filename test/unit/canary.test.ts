@@ -181,4 +181,9 @@ describe("what the filter reports", () => {
     });
     expect(host.counters.size).toBe(10);
   });
+
+  it("reports its linear memory as a gauge", async () => {
+    const host = await loadFilter({ versions: VERSIONS });
+    expect(host.gauges.get("version_router.wasm_memory_bytes")).toBe(host.memoryBytes());
+  });
 });
