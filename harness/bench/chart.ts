@@ -9,7 +9,13 @@ export interface ChartRow {
   p99_us: number;
 }
 
-const COLORS: Record<string, string> = { "no-filter": "#9e9e9e", lua: "#1f77b4", wasm: "#ff7f0e" };
+const COLORS: Record<string, string> = { "no-filter": "#9e9e9e", lua: "#1f77b4", "wasm-noop": "#555555", wasm: "#ff7f0e" };
+
+function legend(x: number, y: number): string {
+  return Object.entries(COLORS)
+    .map(([name, color], i) => `<rect x="${x + i * 120}" y="${y}" width="12" height="12" fill="${color}"/><text x="${x + i * 120 + 16}" y="${y + 10}" font-size="11">${name}</text>`)
+    .join("\n");
+}
 const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
 function panel(rows: readonly ChartRow[], value: (r: ChartRow) => number, title: string, unit: string, top: number): string {
@@ -37,6 +43,7 @@ export function renderChartPng(rows: readonly ChartRow[], subtitle: string): Buf
 <rect width="100%" height="100%" fill="white"/>
 <text x="20" y="28" font-size="18" font-weight="bold">version-router: Envoy 1 worker, median of rounds</text>
 <text x="20" y="48" font-size="11" fill="#555">${escape(subtitle)}</text>
+${legend(520, 18)}
 ${panel(rows, (r) => r.rps, "Throughput (higher is better)", "req/s", 90)}
 ${panel(rows, (r) => r.p99_us, "p99 latency (lower is better)", "µs", 90 + panelHeight)}
 </svg>`;
