@@ -69,7 +69,7 @@ describe.runIf(ENVOY)("per-version counters", () => {
     for (let i = 0; i < 4; i++) await c.send([], { extra: { "x-user": "jason" } });
     for (let i = 0; i < 5; i++) await g.send([], { extra: { "x-user-id": `u${i}` } });
 
-    const stats = await envoy().stats("^wasmcustom\\.version_router\\.");
+    const stats = await envoy().stats("^wasmcustom\\.version_router\\..*\\.requests_total$");
     const nonZero = Object.fromEntries([...stats].filter(([, n]) => n > 0));
     expect(nonZero).toEqual({
       "wasmcustom.version_router.version.v2.reason.explicit.requests_total": 3,
@@ -78,6 +78,9 @@ describe.runIf(ENVOY)("per-version counters", () => {
       "wasmcustom.version_router.version.v3.reason.canary.requests_total": 5,
     });
     expect(stats.size).toBe(VERSIONS.length * 5);
+    const memory = await envoy().stats("^wasmcustom\\.version_router\\.wasm_memory_bytes$");
+    expect(memory.get("wasmcustom.version_router.wasm_memory_bytes")! % 65536).toBe(0);
+    expect(memory.get("wasmcustom.version_router.wasm_memory_bytes")).toBeGreaterThan(0);
 
     const prometheus = (await adminGet(envoy().adminUrl, "/stats/prometheus")).body;
     expect(prometheus).toContain("# TYPE version_router_requests_total counter");
