@@ -33,6 +33,9 @@ export interface StartEnvoyOptions {
   pluginConfig?: string | object;
   /** Lua source for filter "lua". */
   lua?: string;
+  /** The Wasm filter's root_id and vm_id; default "version-router" for both. */
+  rootId?: string;
+  vmId?: string;
   /** A local process (default, or ENVOY_RUNTIME), or a container with host networking. */
   runtime?: EnvoyRuntime;
   /** Level of Envoy's `wasm` and `lua` loggers; debug shows each decision. */
@@ -94,6 +97,8 @@ function filtersFor(options: StartEnvoyOptions, envoyDir: string): HttpFilterSpe
     kind: "wasm",
     wasmPath: `${envoyDir}/filter.wasm`,
     pluginConfig: configText(options.pluginConfig ?? { versions: options.versions }),
+    ...(options.rootId !== undefined ? { rootId: options.rootId } : {}),
+    ...(options.vmId !== undefined ? { vmId: options.vmId } : {}),
     ...(options.pluginDelivery === "ecds" ? { ecdsPath: `${envoyDir}/ecds/filter.json` } : {}),
   }];
 }

@@ -68,3 +68,17 @@ describe.runIf(ENVOY)("the same routes without any filter", () => {
 
   itLogsNoErrors(envoy);
 });
+
+// Istio names the root and VM after the WasmPlugin; the filter must not care.
+describe.runIf(ENVOY)("any root_id and vm_id", () => {
+  const { envoy, client } = withEnvoy({ versions: ["v1", "v2"], rootId: "", vmId: "shared-vm-42" });
+
+  it("routes the same with an empty root_id and another vm_id", async () => {
+    const c = client("grpc");
+    expect(await c.send(["v2"])).toMatchObject({ version: "v2", received: ["v2"] });
+    expect(await c.send(["nope"])).toMatchObject({ version: "v1", received: ["v1"] });
+    expect(envoy().logs().some((l) => l.includes("wasm log shared-vm-42: configured header \"grpcsvc\""))).toBe(true);
+  });
+
+  itLogsNoErrors(envoy);
+});
