@@ -74,6 +74,7 @@ demo: build envoy
 
 # No filter, the seed's Lua filter and version-router on one Envoy worker, side by side.
 bench: build build/noop.wasm envoy
+	@command -v h2load >/dev/null || { apt-get update -qq && apt-get install -y -qq nghttp2-client; }
 	npx tsx harness/bench/run-bench.ts
 
 # Mixed hostile traffic through Envoy for SOAK_SECONDS (default 120); memory must stay flat.
