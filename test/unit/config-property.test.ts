@@ -5,7 +5,13 @@ import { describe, expect, it } from "vitest";
 import { ProxyWasmHost } from "../../harness/host/index.js";
 import { requireFilterWasm } from "./load-filter.js";
 
-const FIELD = /^invalid configuration: (configuration|header|versions(\[\d+\])?|default|scope|responseHeader|stickyBy(\.(header|cookie|[^:]+))?|canary(\.weights(\.[^:]+)?|\.[^:]+)?|cohorts(\[\d+\](\.match(\.[^:]+)?|\.version|\.weights(\.[^:]+)?|\.[^:]+)?)?|[^:.\s]+): /;
+// Every rejection names a field path the configuration has, or an unknown field by name.
+const FIELD = new RegExp(
+  "^invalid configuration: (?:(?:configuration|header|versions(?:\\[\\d+\\])?|default|scope|responseHeader" +
+    "|stickyBy(?:\\.(?:header|cookie))?|canary(?:\\.weights(?:\\.[^:]*)?)?" +
+    "|cohorts(?:\\[\\d+\\](?:\\.match(?:\\.(?:header|cookie|exact|prefix|suffix|contains))?|\\.version|\\.weights(?:\\.[^:]*)?)?)?): " +
+    "|.+?: unknown field \\(known fields: )",
+);
 
 const name = fc.constantFrom("v1", "v2", "v3", "V1", "", "v 1", "a,b", "x-user", "é");
 const anyJson = fc.jsonValue({ maxDepth: 2 });
