@@ -1,6 +1,13 @@
-// The filter's weighted choice, restated in TypeScript, so tests can predict exactly
-// which version each sticky key gets: FNV-1a (32 bits) of the key, mod 10,000 buckets,
-// over the cumulative weights in the order of `versions`.
+// The filter's decisions, restated in TypeScript, so tests can predict them exactly: the
+// decision table for the version header, and the weighted choice for sticky keys —
+// FNV-1a (32 bits) of the key, mod 10,000 buckets, over the cumulative weights in the
+// order of `versions`.
+
+/** The decision table: one listed version, named by every copy of the header, stays; anything else gets the default. */
+export function tableVersion(versions: readonly string[], defaultVersion: string, sent: readonly string[]): string {
+  const first = sent[0];
+  return first !== undefined && versions.includes(first) && sent.every((v) => v === first) ? first : defaultVersion;
+}
 
 export const BUCKETS = 10_000;
 

@@ -10,6 +10,7 @@ import { openClient, PROTOCOLS, SERVED_HEADER, type Protocol } from "../clients/
 import { startEnvoy, type Envoy } from "../envoy/start-envoy.js";
 import { wireHeaderValue } from "../fuzz/header-values.js";
 import { PROJECT_ROOT } from "../paths.js";
+import { tableVersion } from "../reference-model.js";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 const RATE = Number(process.env.SOAK_RATE ?? 300);
@@ -42,12 +43,6 @@ const CASES: Case[] = [
   { name: "random ASCII", values: randomValue(true), protocols: ["grpc"] },
 ];
 
-/** The decision table: one listed version named by every copy stays; anything else is the default. */
-function expectedVersion(values: readonly string[]): string {
-  const first = values[0];
-  return first !== undefined && VERSIONS.includes(first) && values.every((v) => v === first) ? first : DEFAULT;
-}
-
 async function rssBytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
@@ -79,7 +74,7 @@ async function main(): Promise<void> {
           if (due > Date.now()) await sleep(due - Date.now());
           const c = cases[i % cases.length]!;
           const values = c.values();
-          const expected = expectedVersion(values);
+          const expected = tableVersion(VERSIONS, DEFAULT, values);
           counts.sent++;
           try {
             const answer = await client.send(values);
