@@ -1,11 +1,13 @@
 // Ends a run with one plain line, "vitest: N passed, N failed, N skipped", that CI reads
-// whatever the terminal colours.
-import type { Reporter, TestModule } from "vitest/node";
+// whatever the terminal colours. A test file that fails before any test runs (e.g.
+// REQUIRE_ENVOY=1 without Envoy) counts as a failure, so the line never reads clean then.
+import type { Reporter, SerializedError, TestModule } from "vitest/node";
 
 export default class PlainSummaryReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
-    const counts = { passed: 0, failed: 0, skipped: 0 };
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
+    const counts = { passed: 0, failed: unhandledErrors.length, skipped: 0 };
     for (const module of modules) {
+      counts.failed += module.errors().length;
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === "passed") counts.passed++;
