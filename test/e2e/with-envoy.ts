@@ -22,8 +22,11 @@ export function withEnvoy(options: StartEnvoyOptions): { envoy: () => Envoy; cli
     envoy = await startEnvoy(options);
   });
   afterAll(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await envoy?.stop();
+    try {
+      await Promise.allSettled(clients.splice(0).map((c) => c.close()));
+    } finally {
+      await envoy?.stop();
+    }
   });
   const get = () => {
     if (!envoy) throw new Error("Envoy did not start");
