@@ -192,7 +192,7 @@ class Reader {
     return this.fail("scope", "must be \"all\" or \"grpc\", got " + show(value));
   }
 
-  /** `{ "header": name }` or `{ "cookie": name }`, with `extra` fields allowed beside it. */
+  /** `{ "header": name }` or `{ "cookie": name }`; the caller has checked the object's other fields. */
   keyRef(value: JsonValue, path: string): KeyRef | null {
     const header = value.get("header");
     const cookie = value.get("cookie");

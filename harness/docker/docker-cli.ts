@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { suitesEnabled } from "../suite-gate.js";
 
 const exec = promisify(execFile);
 
@@ -28,14 +29,8 @@ export async function imageExists(image: string): Promise<boolean> {
   );
 }
 
-/**
- * Whether suites that need Docker should run. With REQUIRE_DOCKER=1 (CI) an unreachable
- * engine is an error, never a skip; on a laptop the suites skip and say how to enable them.
- */
+/** Whether suites that need Docker run here (see suitesEnabled). */
 export async function dockerSuitesEnabled(): Promise<boolean> {
-  if (await dockerAnswers()) return true;
-  const why = "no Docker engine answers ('docker version' failed): start one, or run .ci/run, which starts its own";
-  if (process.env.REQUIRE_DOCKER === "1") throw new Error(`${why}; REQUIRE_DOCKER=1 forbids skipping`);
-  console.warn(`skipping Docker suites: ${why}`);
-  return false;
+  return suitesEnabled("Docker", await dockerAnswers(),
+    "no Docker engine answers ('docker version' failed): start one, or run .ci/run, which starts its own");
 }

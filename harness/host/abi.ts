@@ -15,8 +15,6 @@ export const HeaderMapType = {
   ResponseTrailers: 3,
 } as const;
 
-export const FilterHeadersStatus = { Continue: 0, StopIteration: 1 } as const;
-
 /**
  * The `env` functions Envoy's proxy-wasm host provides for ABI 0.2.x, and the
  * `wasi_snapshot_preview1` functions it implements. A module importing anything else

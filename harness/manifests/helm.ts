@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { PROJECT_ROOT } from "../paths.js";
+import { suitesEnabled } from "../suite-gate.js";
 
 const exec = promisify(execFile);
 
@@ -54,16 +55,9 @@ export async function renderChart(values: object = {}, namespace = "shop"): Prom
   }
 }
 
-/**
- * Whether suites that need Helm should run. With REQUIRE_HELM=1 (CI) a missing Helm is
- * an error, never a skip; on a laptop the suites skip and say how to enable them.
- */
+/** Whether suites that need Helm run here (see suitesEnabled). */
 export async function helmSuitesEnabled(): Promise<boolean> {
-  if (await helmAvailable()) return true;
-  const why = `Helm not found (${helmBinary()}): run 'make helm', or put helm 3 on PATH`;
-  if (process.env.REQUIRE_HELM === "1") throw new Error(`${why}; REQUIRE_HELM=1 forbids skipping`);
-  console.warn(`skipping Helm suites: ${why}`);
-  return false;
+  return suitesEnabled("Helm", await helmAvailable(), `Helm not found (${helmBinary()}): run 'make helm', or put helm 3 on PATH`);
 }
 
 /** The error `helm template` gives for these values, or undefined if it renders. */
