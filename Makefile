@@ -15,11 +15,28 @@ HELM_LDFLAGS := -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION) \
   -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=37 \
   -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=37
 
+# Istio's control plane and a Kubernetes API for it, built once into .tools/ (make istio-tools).
+# The Go module proxy serves no 1.2x.y tags of istio.io/istio (Istio's tags are not Go semver);
+# this pseudo-version is the release-1.31 branch (1.31-rc), the newest whose dependencies all resolve.
+ISTIO_VERSION := v0.0.0-20260827124520-eed52ebb66ad
+ISTIO_RELEASE := 1.31.0
+KUBERNETES_VERSION := v1.35.4
+ETCD_DEB_VERSION := 3.4.23-4+b4
+REGISTRY_VERSION := v3.1.2
+ISTIO_MODULE = $(shell go env GOMODCACHE)/istio.io/istio@$(ISTIO_VERSION)
+export ISTIO_RELEASE
+export ISTIO_TOOLS_DIR := $(CURDIR)/.tools/istio-$(ISTIO_VERSION)
+export KUBE_APISERVER_BIN := $(CURDIR)/.tools/kubernetes-$(KUBERNETES_VERSION)/kube-apiserver
+ETCD_DIR := $(CURDIR)/.tools/etcd-$(ETCD_DEB_VERSION)
+export ETCD_BIN := $(ETCD_DIR)/usr/bin/etcd
+export REGISTRY_BIN := $(CURDIR)/.tools/registry-$(REGISTRY_VERSION)/registry
+ISTIO_LDFLAGS := -s -w -X istio.io/istio/pkg/version.buildVersion=$(ISTIO_RELEASE) -X istio.io/istio/pkg/version.buildTag=$(ISTIO_VERSION)
+
 NODE_DEPS := node_modules/.package-lock.json
 WASM := build/filter.wasm
 SOURCES := $(shell find assembly -name '*.ts') asconfig.json
 
-.PHONY: bench soak fuzz build test test-unit test-docker demo envoy helm envoy-image image typecheck clean
+.PHONY: bench soak fuzz build test test-unit test-docker test-istio demo demo-istio envoy helm istio-tools envoy-image image typecheck clean
 
 build: $(WASM)
 
@@ -46,6 +63,31 @@ helm: $(HELM_BIN)
 
 $(HELM_TOOL):
 	GOBIN=$(dir $@) go install -ldflags "$(HELM_LDFLAGS)" helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+istio-tools: $(ISTIO_TOOLS_DIR)/.built $(KUBE_APISERVER_BIN) $(ETCD_BIN) $(REGISTRY_BIN) $(HELM_BIN)
+
+# istiod, istioctl and istio-agent, and Istio's own charts (CRDs, webhooks, mesh config) from the same module.
+$(ISTIO_TOOLS_DIR)/.built:
+	GOBIN=$(dir $@) go install -ldflags "$(ISTIO_LDFLAGS)" istio.io/istio/pilot/cmd/pilot-discovery@$(ISTIO_VERSION) \
+	  istio.io/istio/istioctl/cmd/istioctl@$(ISTIO_VERSION) istio.io/istio/pilot/cmd/pilot-agent@$(ISTIO_VERSION)
+	rm -rf $(dir $@)charts && mkdir -p $(dir $@)charts
+	cp -r $(ISTIO_MODULE)/manifests/charts/base $(ISTIO_MODULE)/manifests/charts/istio-control/istio-discovery $(dir $@)charts/
+	chmod -R u+w $(dir $@)charts
+	@touch $@
+
+$(KUBE_APISERVER_BIN): | $(NODE_DEPS)
+	npx tsx harness/tools/build-kube-apiserver.ts $(KUBERNETES_VERSION) $@
+
+# etcd from Debian's package, unpacked into .tools/ rather than installed into the system.
+$(ETCD_BIN):
+	rm -rf $(ETCD_DIR) .tools/deb && mkdir -p .tools/deb
+	cd .tools/deb && apt-get download etcd-server=$(ETCD_DEB_VERSION)
+	dpkg -x .tools/deb/etcd-server_*.deb $(ETCD_DIR) && rm -rf .tools/deb
+	@test -x $@
+
+# CNCF Distribution's registry: an OCI registry on loopback for the Wasm image.
+$(REGISTRY_BIN):
+	GOBIN=$(dir $@) go install -ldflags "-s -w" github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_VERSION)
 
 typecheck: $(NODE_DEPS)
 	npx tsc --noEmit

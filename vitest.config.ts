@@ -22,6 +22,19 @@ export default defineConfig({
           globalSetup: ["test/docker/global-setup.ts"],
         },
       },
+      // Istio's control plane and a gateway on port 80 per file: one file at a time, after
+      // the other projects, so two cores are not shared with them.
+      {
+        extends: true,
+        test: {
+          name: "istio",
+          include: ["test/istio/**/*.test.ts"],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
     ],
   },
 });

@@ -99,7 +99,8 @@ function http2Client(url: string, header: string): VersionClient {
 
 function grpcClient(url: string, header: string): VersionClient {
   const target = url.replace(/^http:\/\//, "");
-  const client = new EchoService(target, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+  // Its own subchannel pool: one client is one HTTP/2 connection, not shared with other clients.
+  const client = new EchoService(target, grpc.credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 }) as unknown as grpc.Client & {
     Who(request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<WhoReply>): grpc.ClientUnaryCall;
   };
   return {

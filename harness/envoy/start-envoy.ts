@@ -117,7 +117,7 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
   // mounted at CONTAINER_RUN_DIR, so paths inside the bootstrap are Envoy's view of it.
   const dir = await mkdtemp(join(tmpdir(), "version-router-envoy-"));
   const envoyDir = runtime === "docker" ? CONTAINER_RUN_DIR : dir;
-  const upstreams = await startUpstreams(options.versions, header);
+  const upstreams = await startUpstreams(options.versions, { header });
   let launched: LaunchedEnvoy | undefined;
   const cleanUp = async () => {
     await launched?.stop();

@@ -1,4 +1,4 @@
-// One HTTP and one gRPC echo server per version, on 127.0.0.1 and ephemeral ports. Each
+// One HTTP and one gRPC echo server per version, on loopback and ephemeral ports. Each
 // answers with its own version and the version header values it received.
 import * as grpc from "@grpc/grpc-js";
 import { createServer, type Server } from "node:http";
@@ -7,6 +7,8 @@ import { EchoService } from "./echo-proto.js";
 
 export interface VersionUpstream {
   version: string;
+  /** The loopback address both servers listen on. */
+  host: string;
   httpPort: number;
   grpcPort: number;
 }
@@ -21,7 +23,7 @@ export interface EchoBody {
   received: string[];
 }
 
-async function startHttpEcho(version: string, header: string): Promise<Server> {
+async function startHttpEcho(version: string, header: string, host: string): Promise<Server> {
   const server = createServer((req, res) => {
     const body: EchoBody = { version, received: req.headersDistinct[header] ?? [] };
     req.resume();
@@ -31,11 +33,11 @@ async function startHttpEcho(version: string, header: string): Promise<Server> {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return server;
 }
 
-async function startGrpcEcho(version: string, header: string): Promise<{ server: grpc.Server; port: number }> {
+async function startGrpcEcho(version: string, header: string, host: string): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
   server.addService(EchoService.service, {
     Who: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
@@ -44,12 +46,20 @@ async function startGrpcEcho(version: string, header: string): Promise<{ server:
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:0`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return { server, port };
 }
 
-export async function startUpstreams(versions: readonly string[], header = "grpcsvc"): Promise<Upstreams> {
+export interface UpstreamOptions {
+  /** The version header the echo servers report; default grpcsvc. */
+  header?: string;
+  /** The loopback address of the i-th version's servers; default 127.0.0.1 for all. */
+  hostOf?: (index: number) => string;
+}
+
+export async function startUpstreams(versions: readonly string[], options: UpstreamOptions = {}): Promise<Upstreams> {
+  const header = options.header ?? "grpcsvc";
   const https: Server[] = [];
   const grpcs: grpc.Server[] = [];
   const byVersion = new Map<string, VersionUpstream>();
@@ -63,12 +73,13 @@ export async function startUpstreams(versions: readonly string[], header = "grpc
     ]);
   };
   try {
-    for (const version of versions) {
-      const http = await startHttpEcho(version, header);
+    for (const [index, version] of versions.entries()) {
+      const host = options.hostOf?.(index) ?? "127.0.0.1";
+      const http = await startHttpEcho(version, header, host);
       https.push(http);
-      const { server, port } = await startGrpcEcho(version, header);
+      const { server, port } = await startGrpcEcho(version, header, host);
       grpcs.push(server);
-      byVersion.set(version, { version, httpPort: (http.address() as AddressInfo).port, grpcPort: port });
+      byVersion.set(version, { version, host, httpPort: (http.address() as AddressInfo).port, grpcPort: port });
     }
   } catch (err) {
     await stop();

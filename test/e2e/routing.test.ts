@@ -4,43 +4,15 @@
 // the right version proves the route followed the header the filter rewrote.
 import { describe, expect, it } from "vitest";
 import { PROTOCOLS } from "../../harness/clients/version-client.js";
+import { BEHAVIOUR_VERSIONS, rowsFor } from "../support/behaviour-table.js";
 import { ENVOY, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
 
-interface Row {
-  name: string;
-  sent: string[];
-  version: string;
-  /** Not sent over gRPC: grpc-js refuses non-ASCII values in text metadata. */
-  notGrpc?: true;
-}
-
-const ROWS: Row[] = [
-  { name: "a listed version", sent: ["v2"], version: "v2" },
-  { name: "another listed version", sent: ["v3"], version: "v3" },
-  { name: "the default itself", sent: ["v1"], version: "v1" },
-  { name: "missing", sent: [], version: "v1" },
-  { name: "empty", sent: [""], version: "v1" },
-  { name: "unknown", sent: ["v9"], version: "v1" },
-  { name: "wrong case", sent: ["V2"], version: "v1" },
-  { name: "a comma list", sent: ["v2,v3"], version: "v1" },
-  { name: "very long (4 KiB)", sent: ["v2" + "x".repeat(4094)], version: "v1" },
-  {
-    name: "non-ASCII bytes",
-    sent: ["v2\u00e9\u00ff"],
-    version: "v1",
-    notGrpc: true,
-  },
-  { name: "the same version twice", sent: ["v3", "v3"], version: "v3" },
-  { name: "two different versions", sent: ["v2", "v3"], version: "v1" },
-  { name: "an invalid value, then a valid one", sent: ["zz", "v2"], version: "v1" },
-];
-
 describe.runIf(ENVOY)("routing through Envoy (scope all)", () => {
-  const { envoy, client } = withEnvoy({ versions: ["v1", "v2", "v3"], pluginConfig: { versions: ["v1", "v2", "v3"], default: "v1" } });
+  const { envoy, client } = withEnvoy({ versions: BEHAVIOUR_VERSIONS, pluginConfig: { versions: BEHAVIOUR_VERSIONS, default: "v1" } });
 
   for (const protocol of PROTOCOLS) {
     describe(protocol, () => {
-      for (const row of ROWS.filter((r) => protocol !== "grpc" || !r.notGrpc)) {
+      for (const row of rowsFor(protocol)) {
         it(`${row.name}: ${JSON.stringify(row.sent).slice(0, 40)} -> ${row.version}`, async () => {
           const answer = await client(protocol).send(row.sent);
           expect(answer).toEqual({ status: protocol === "grpc" ? "OK" : "200", version: row.version, received: [row.version] });

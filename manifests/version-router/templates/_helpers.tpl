@@ -37,3 +37,41 @@ canary: {{ toJson . }}
 responseHeader: {{ . | quote }}
 {{- end }}
 {{- end -}}
+
+{{/* One exact-header route per version, then the default: the same for every binding. */}}
+{{- define "version-router.httpRoutes" -}}
+{{- range .Values.versions }}
+- name: {{ .name }}
+  match:
+    - headers:
+        {{ $.Values.header }}:
+          exact: {{ .name | quote }}
+  route:
+    - destination:
+        host: {{ include "version-router.host" $ }}
+        subset: {{ .name }}
+  {{- with include "version-router.routeExtras" $ }}{{ . | trim | nindent 2 }}{{ end }}
+{{- end }}
+# Reached only if the filter is bypassed: the same default it would choose.
+- name: default
+  route:
+    - destination:
+        host: {{ include "version-router.host" . }}
+        subset: {{ .Values.defaultVersion }}
+  {{- with include "version-router.routeExtras" . }}{{ . | trim | nindent 2 }}{{ end }}
+{{- end -}}
+
+{{/* Istio-native extras every route carries: fault injection and mirroring. */}}
+{{- define "version-router.routeExtras" -}}
+{{- with .Values.fault }}
+fault:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.mirror.version }}
+mirror:
+  host: {{ include "version-router.host" $ }}
+  subset: {{ . }}
+mirrorPercentage:
+  value: {{ $.Values.mirror.percent | default 100 }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,46 @@
+// Where the pinned Istio and Kubernetes pieces are: the Makefile builds them into .tools/
+// (`make istio-tools`) and exports their paths; every version is pinned there.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+export interface IstioTools {
+  /** istiod. */
+  pilotDiscovery: string;
+  istioctl: string;
+  /** The istio-agent, which runs in front of Envoy in every Istio proxy pod. */
+  pilotAgent: string;
+  kubeApiserver: string;
+  etcd: string;
+  helm: string;
+  /** Istio's own Helm charts (base: CRDs and the default validator; istiod), from the Istio module. */
+  baseChart: string;
+  istiodChart: string;
+  /** The Istio release the module is, as a proxy reports it in ISTIO_VERSION (e.g. 1.31.0). */
+  release: string;
+  /** CNCF Distribution's registry, for OCI Wasm images. */
+  registry: string;
+}
+
+/** The tools from the environment `make istio-tools` sets, or the names of what is missing. */
+export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | { missing: string[] } {
+  const dir = env.ISTIO_TOOLS_DIR ?? "";
+  const tools: IstioTools = {
+    pilotDiscovery: join(dir, "pilot-discovery"),
+    istioctl: join(dir, "istioctl"),
+    pilotAgent: join(dir, "pilot-agent"),
+    baseChart: join(dir, "charts/base"),
+    istiodChart: join(dir, "charts/istio-discovery"),
+    kubeApiserver: env.KUBE_APISERVER_BIN ?? "",
+    etcd: env.ETCD_BIN ?? "",
+    helm: env.HELM_BIN || "helm",
+    registry: env.REGISTRY_BIN ?? "",
+    release: env.ISTIO_RELEASE ?? "",
+  };
+  const missing = [
+    ...(dir ? [] : ["ISTIO_TOOLS_DIR"]),
+    ...(tools.release ? [] : ["ISTIO_RELEASE"]),
+    ...[tools.pilotDiscovery, tools.istioctl, tools.pilotAgent, tools.baseChart, tools.istiodChart, tools.kubeApiserver, tools.etcd, tools.registry]
+      .filter((path) => !path || !existsSync(path)),
+  ];
+  return missing.length === 0 ? tools : { missing };
+}

@@ -1,0 +1,121 @@
+// The few Kubernetes API calls the harness makes (apply, get, list, delete), over the
+// admin client certificate. Resource paths come from the API server's own discovery.
+import { readFileSync } from "node:fs";
+import { Agent, request } from "undici";
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface KubeCredentials {
+  server: string;
+  caCert: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+export class KubeError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+interface Resource {
+  plural: string;
+  namespaced: boolean;
+}
+
+const FIELD_MANAGER = "version-router-harness";
+
+export class KubeClient {
+  private readonly agent: Agent;
+  private readonly resources = new Map<string, Promise<Map<string, Resource>>>();
+
+  constructor(readonly credentials: KubeCredentials) {
+    this.agent = new Agent({
+      connect: {
+        ca: readFileSync(credentials.caCert),
+        cert: readFileSync(credentials.clientCert),
+        key: readFileSync(credentials.clientKey),
+      },
+    });
+  }
+
+  /** GET/PATCH/DELETE one API path; JSON in and out; errors carry the API's message. */
+  async call<T>(method: "GET" | "PATCH" | "DELETE" | "POST", path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+    const res = await request(this.credentials.server + path, {
+      method,
+      dispatcher: this.agent,
+      headers: { accept: "application/json", ...(body !== undefined ? { "content-type": contentType } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) {
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        // not JSON: keep the text
+      }
+      throw new KubeError(res.statusCode, `${method} ${path}: ${res.statusCode} ${message}`);
+    }
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return text as T;
+    }
+  }
+
+  private async resource(apiVersion: string, kind: string): Promise<Resource> {
+    let found = this.resources.get(apiVersion);
+    if (!found) {
+      const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+      found = this.call<{ resources: Array<{ name: string; kind: string; namespaced: boolean }> }>("GET", base).then(
+        (list) => new Map(list.resources.filter((r) => !r.name.includes("/")).map((r) => [r.kind, { plural: r.name, namespaced: r.namespaced }])),
+      );
+      found.catch(() => this.resources.delete(apiVersion));
+      this.resources.set(apiVersion, found);
+    }
+    const resource = (await found).get(kind);
+    if (!resource) throw new Error(`the API server has no ${kind} in ${apiVersion}`);
+    return resource;
+  }
+
+  private async path(apiVersion: string, kind: string, namespace: string | undefined, name?: string): Promise<string> {
+    const { plural, namespaced } = await this.resource(apiVersion, kind);
+    const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    const ns = namespaced ? `/namespaces/${namespace ?? "default"}` : "";
+    return `${base}${ns}/${plural}${name ? `/${name}` : ""}`;
+  }
+
+  /** Server-side apply: creates or updates the object, through admission webhooks. */
+  async apply<T extends KubeObject>(object: T): Promise<T> {
+    const path = await this.path(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
+    return this.call<T>("PATCH", `${path}?fieldManager=${FIELD_MANAGER}&force=true`, object, "application/apply-patch+yaml");
+  }
+
+  async get<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined> {
+    return this.call<T>("GET", await this.path(apiVersion, kind, namespace, name)).catch((err: unknown) => {
+      if (err instanceof KubeError && err.status === 404) return undefined;
+      throw err;
+    });
+  }
+
+  async list<T extends KubeObject>(apiVersion: string, kind: string, namespace?: string): Promise<T[]> {
+    return (await this.call<{ items: T[] }>("GET", await this.path(apiVersion, kind, namespace))).items;
+  }
+
+  async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {
+    await this.call("DELETE", await this.path(apiVersion, kind, namespace, name)).catch((err: unknown) => {
+      if (!(err instanceof KubeError && err.status === 404)) throw err;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

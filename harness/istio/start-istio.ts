@@ -1,0 +1,92 @@
+// startIstio: a real Kubernetes API (etcd + kube-apiserver), Istio's CRDs and webhooks
+// installed by Istio's own charts, and istiod against it — all on loopback, in a fresh
+// temporary directory. The handle runs Helm and istioctl against it, starts ingress
+// gateways and version workloads, and stops everything it started, failed starts included.
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { helm } from "../manifests/helm.js";
+import type { ServiceProcess } from "../process/service-process.js";
+import { startIngressGateway, type GatewayIdentity, type IngressGateway } from "./ingress-gateway.js";
+import type { IstioTools } from "./istio-tools.js";
+import { startEtcd, startKubeApiServer, type KubeApi } from "./kube-api-server.js";
+import type { KubeClient } from "./kube-client.js";
+import { startIstiod, type Istiod } from "./istiod.js";
+import { makePki } from "./pki.js";
+import { startVersionWorkloads, type VersionWorkloads, type WorkloadOptions } from "./workloads.js";
+
+const exec = promisify(execFile);
+
+export interface Istio {
+  tools: IstioTools;
+  kube: KubeClient;
+  kubeconfig: string;
+  istiod: Istiod;
+  /** Helm against this API server. */
+  helm(args: readonly string[]): Promise<string>;
+  /** istioctl against this API server and istiod. */
+  istioctl(args: readonly string[]): Promise<string>;
+  startGateway(options?: { identity?: GatewayIdentity; filterLogLevel?: "info" | "debug" }): Promise<IngressGateway>;
+  startWorkloads(options: WorkloadOptions): Promise<VersionWorkloads>;
+  /** Every process the control plane runs, for log inspection. */
+  processes(): ServiceProcess[];
+  stop(): Promise<void>;
+}
+
+export async function startIstio(tools: IstioTools): Promise<Istio> {
+  const dir = await mkdtemp(join(tmpdir(), "version-router-istio-"));
+  const processes: ServiceProcess[] = [];
+  const owned: Array<{ stop(): Promise<void> }> = [];
+  let kube: KubeApi | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      // Newest first: gateways and workloads, then istiod, the API server, etcd.
+      for (const thing of owned.splice(0).reverse()) await thing.stop().catch(() => undefined);
+      for (const p of processes.slice().reverse()) await p.stop();
+      await kube?.client.close();
+      await rm(dir, { recursive: true, force: true });
+    })());
+  // A test worker or script that exits without stop() must not leave the control plane running.
+  const onExit = () => processes.forEach((p) => p.pid !== undefined && !p.gone() && globalThis.process.kill(p.pid, "SIGKILL"));
+  globalThis.process.once("exit", onExit);
+  try {
+    const pki = await makePki(dir);
+    const etcd = await startEtcd(tools.etcd, dir);
+    processes.push(etcd.process);
+    const api = await startKubeApiServer(tools.kubeApiserver, etcd.url, pki, dir);
+    processes.push(api.process);
+    kube = { ...api, processes: [etcd.process, api.process] };
+    const istiod = await startIstiod(tools, kube, dir);
+    processes.push(istiod.process);
+    const kubeconfig = kube.kubeconfig;
+    const client = kube.client;
+    const track = <T extends { stop(): Promise<void> }>(thing: T): T => {
+      owned.push(thing);
+      return thing;
+    };
+    return {
+      tools,
+      kube: client,
+      kubeconfig,
+      istiod,
+      helm: (args) => helm(["--kubeconfig", kubeconfig, ...args]),
+      istioctl: async (args) =>
+        (await exec(tools.istioctl, [...args, "--kubeconfig", kubeconfig, "--istioNamespace", "istio-system"], { maxBuffer: 64 << 20 })).stdout,
+      startGateway: async (options = {}) =>
+        track(await startIngressGateway({ ...options, xds: istiod.xdsAddress, istioRelease: tools.release })),
+      startWorkloads: async (options) => track(await startVersionWorkloads(client, options)),
+      processes: () => [...processes],
+      stop: async () => {
+        await stop();
+        globalThis.process.off("exit", onExit);
+      },
+    };
+  } catch (err) {
+    await stop();
+    globalThis.process.off("exit", onExit);
+    throw err;
+  }
+}

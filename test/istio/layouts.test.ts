@@ -1,0 +1,148 @@
+// The chart on Istio's real control plane, with its default values, in both namespace
+// layouts: helm install goes through istiod's validating webhook, istiod turns the objects
+// into the gateway's configuration (the Wasm filter over ECDS), and the behaviour table
+// runs through that gateway over gRPC, then HTTP/1.1 and HTTP/2 (the same chart, upgraded to
+// an HTTP service). The VirtualService keeps a default route; a 200 from the right version
+// with the right header received is what proves the filter ran.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { openClient, type Protocol, type VersionClient } from "../../harness/clients/version-client.js";
+import { installChart, type ChartRelease } from "../../harness/istio/chart-release.js";
+import { KubeError } from "../../harness/istio/kube-client.js";
+import type { VersionWorkloads } from "../../harness/istio/workloads.js";
+import { BEHAVIOUR_VERSIONS, rowsFor } from "../support/behaviour-table.js";
+import { chartValues, GATEWAY_URL, ISTIO, LOOPBACK_VALUES, withIstio } from "./with-istio.js";
+
+const LAYOUTS = [
+  { name: "chart in an application namespace, gateway in istio-system (the usual layout)", namespace: "shop" },
+  { name: "chart in the gateway's own namespace", namespace: "istio-system" },
+];
+
+const OK: Record<Protocol, string> = { grpc: "OK", http1: "200", http2: "200" };
+
+describe.runIf(ISTIO)("the chart on real Istio", () => {
+  const { istio, gateway } = withIstio();
+
+  it("istiod's webhook is live: it refuses what the chart used to render (host * on a VirtualService bound to mesh)", async () => {
+    const old = {
+      apiVersion: "networking.istio.io/v1",
+      kind: "VirtualService",
+      metadata: { name: "old-chart", namespace: "default" },
+      spec: {
+        hosts: ["grpcsvc.default.svc.cluster.local", "*"],
+        gateways: ["mesh", "grpcsvc-gateway"],
+        http: [{ route: [{ destination: { host: "grpcsvc.default.svc.cluster.local", subset: "v1" } }] }],
+      },
+    };
+    const denied = await istio().kube.apply(old).then(() => undefined, (err: KubeError) => err);
+    expect(denied).toBeInstanceOf(KubeError);
+    expect(denied!.message).toContain("admission webhook");
+    expect(denied!.message).toContain("wildcard host * is not allowed for virtual services bound to the mesh gateway");
+  });
+
+  it("default values plus only wasm.url pass istiod's webhook (helm install --dry-run=server)", async () => {
+    const out = await istio().helm([
+      "install", "defaults", "manifests/version-router", "--namespace", "shop", "--create-namespace",
+      "--set", `wasm.url=${LOOPBACK_VALUES.wasm.url}`, "--dry-run=server",
+    ]);
+    expect(out).toContain("kind: WasmPlugin");
+    expect(out).toContain("STATUS: pending-install");
+  });
+
+  for (const layout of LAYOUTS) {
+    describe(layout.name, () => {
+      let workloads: VersionWorkloads | undefined;
+      let release: ChartRelease | undefined;
+      const clients: VersionClient[] = [];
+      const client = (protocol: Protocol) => {
+        const c = openClient(protocol, GATEWAY_URL);
+        clients.push(c);
+        return c;
+      };
+
+      beforeAll(async () => {
+        workloads = await istio().startWorkloads({ namespace: layout.namespace, app: "grpcsvc", versions: BEHAVIOUR_VERSIONS });
+        release = await installChart(istio(), { name: "grpcsvc", namespace: layout.namespace, values: chartValues() });
+        await gateway().waitForListener(80);
+        await routes("grpc", ["zz"], "v1");
+      }, 120_000);
+
+      afterAll(async () => {
+        await Promise.allSettled(clients.splice(0).map((c) => c.close()));
+        await release?.uninstall();
+        await workloads?.stop();
+      }, 60_000);
+
+      /** Waits until the gateway routes `sent` to `version` (istiod's push has arrived). */
+      async function routes(protocol: Protocol, sent: string[], version: string): Promise<void> {
+        const probe = openClient(protocol, GATEWAY_URL);
+        try {
+          await vi.waitFor(async () => expect(await probe.send(sent)).toMatchObject({ version, received: [version] }), { timeout: 30_000, interval: 250 });
+        } finally {
+          await probe.close();
+        }
+      }
+
+      it("the WasmPlugin lands in the gateway's namespace and reaches the gateway over ECDS, with the chart's pluginConfig", async () => {
+        const plugin = await istio().kube.get("extensions.istio.io/v1alpha1", "WasmPlugin", "istio-system", `${layout.namespace}-grpcsvc-version-router`);
+        expect(plugin?.metadata.namespace).toBe("istio-system");
+        const filters = await gateway().ecdsFilters();
+        const ours = filters.filter((f) => f.name.includes(`istio-system.${layout.namespace}-grpcsvc-version-router`));
+        expect(ours).toHaveLength(1);
+        expect(JSON.parse(ours[0]!.configuration!)).toEqual({ header: "grpcsvc", versions: BEHAVIOUR_VERSIONS, default: "v1", scope: "all" });
+        expect(ours[0]!.wasmFile).toBe(LOOPBACK_VALUES.wasm.url.slice("file://".length));
+        expect(ours[0]!.failurePolicy).toBe("FAIL_CLOSED");
+      });
+
+      describe("gRPC service", () => {
+        for (const row of rowsFor("grpc")) {
+          it(`grpc: ${row.name}: ${JSON.stringify(row.sent).slice(0, 40)} -> ${row.version}`, async () => {
+            expect(await client("grpc").send(row.sent)).toEqual({ status: OK.grpc, version: row.version, received: [row.version] });
+          });
+        }
+
+        it("one gRPC channel: each request routed on its own header", async () => {
+          await perRequestOnOneConnection("grpc");
+        });
+      });
+
+      describe("HTTP service (helm upgrade service.protocol=http)", () => {
+        beforeAll(async () => {
+          await release!.upgrade(chartValues({ service: { port: 8080, protocol: "http" } }));
+          await routes("http1", ["zz"], "v1");
+        }, 60_000);
+
+        for (const protocol of ["http1", "http2"] as const) {
+          for (const row of rowsFor(protocol)) {
+            it(`${protocol}: ${row.name}: ${JSON.stringify(row.sent).slice(0, 40)} -> ${row.version}`, async () => {
+              expect(await client(protocol).send(row.sent)).toEqual({ status: OK[protocol], version: row.version, received: [row.version] });
+            });
+          }
+        }
+
+        it("one HTTP/2 connection: each request routed on its own header", async () => {
+          await perRequestOnOneConnection("http2");
+        });
+      });
+
+      it("the gateway logged no Wasm error", () => {
+        expect(gateway().errors()).toEqual([]);
+      });
+
+      /** Alternating headers on one connection: every answer follows its own request's header. */
+      async function perRequestOnOneConnection(protocol: Protocol): Promise<void> {
+        const connections = async () => (await gateway().stats("^listener\\.127\\.0\\.0\\.1_80\\.downstream_cx_total$")).get("listener.127.0.0.1_80.downstream_cx_total") ?? 0;
+        const c = openClient(protocol, GATEWAY_URL);
+        try {
+          const before = await connections();
+          const sequence = [["v2"], ["v3"], [], ["v1"], ["zz"], ["v3"], ["v2"], []];
+          const answers = [];
+          for (let round = 0; round < 5; round++) for (const sent of sequence) answers.push((await c.send(sent)).version);
+          expect(answers).toEqual(Array.from({ length: 5 }, () => ["v2", "v3", "v1", "v1", "v1", "v3", "v2", "v1"]).flat());
+          expect(await connections()).toBe(before + 1);
+        } finally {
+          await c.close();
+        }
+      }
+    });
+  }
+});

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll } from "vitest";
+import { FILTER_WASM } from "../../harness/paths.js";
+import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
+import { istioTools, type IstioTools } from "../../harness/istio/istio-tools.js";
+import { startIstio, type Istio } from "../../harness/istio/start-istio.js";
+import { suitesEnabled } from "../../harness/suite-gate.js";
+
+const found = istioTools();
+
+/**
+ * Whether the Istio suites run: the pinned tools must be built (`make istio-tools`, which
+ * `make test` runs). REQUIRE_ISTIO=1 (CI) makes a missing tool an error.
+ */
+export const ISTIO = suitesEnabled(
+  "Istio",
+  !("missing" in found),
+  "missing" in found ? `Istio tools not built (${found.missing.join(", ")}): run 'make istio-tools', or 'make test'` : "",
+);
+
+export function tools(): IstioTools {
+  if ("missing" in found) throw new Error(`Istio tools missing: ${found.missing.join(", ")}`);
+  return found;
+}
+
+/**
+ * The local control plane and one ingress gateway for the enclosing describe (a file's
+ * suites share them); everything stops after it, failed tests included.
+ */
+export function withIstio(options: { filterLogLevel?: "info" | "debug" } = {}): { istio: () => Istio; gateway: () => IngressGateway } {
+  let istio: Istio | undefined;
+  let gateway: IngressGateway | undefined;
+  beforeAll(async () => {
+    istio = await startIstio(tools());
+    gateway = await istio.startGateway(options);
+  }, 240_000);
+  afterAll(async () => {
+    await istio?.stop();
+  }, 60_000);
+  return {
+    istio: () => istio ?? fail("Istio did not start"),
+    gateway: () => gateway ?? fail("the gateway did not start"),
+  };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+/** The gateway's listener: the chart's default port 80, bound to loopback (see LOOPBACK_VALUES). */
+export const GATEWAY_URL = "http://127.0.0.1:80";
+
+/**
+ * What every install here adds to the chart's defaults: the filter from build/filter.wasm
+ * (istiod hands Envoy a local file), and the Gateway bound to 127.0.0.1. Istio's default
+ * binds all addresses; this sandbox allows listeners on loopback only.
+ */
+export const LOOPBACK_VALUES = { wasm: { url: `file://${FILTER_WASM}` }, gateway: { bind: "127.0.0.1" } };
+
+/** LOOPBACK_VALUES with more values merged in (objects deeply, anything else replaced). */
+export function chartValues(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return merge(LOOPBACK_VALUES, extra);
+}
+
+function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key];
+    out[key] = isObject(current) && isObject(value) ? merge(current, value) : value;
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
