@@ -30,6 +30,8 @@ export interface IngressGateway {
   configDump(resource?: string): Promise<ConfigDump>;
   /** The HTTP filter configurations Envoy holds from ECDS. */
   ecdsFilters(): Promise<EcdsFilter[]>;
+  /** The HTTP filter chain, by name, of the listener on this port (its first HTTP connection manager). */
+  httpFilters(port: number): Promise<string[]>;
   stats(filter?: string): Promise<Map<string, number>>;
   logs(): string[];
   /** Log lines that report a crash or a Wasm error. */
@@ -69,6 +71,15 @@ interface RawEcds {
     name: string;
     typed_config: {
       config?: { vm_config?: { code?: { local?: { filename?: string } } }; configuration?: { value?: string }; failure_policy?: string };
+    };
+  };
+}
+
+interface RawListener {
+  active_state?: {
+    listener: {
+      address?: { socket_address?: { port_value?: number } };
+      filter_chains: Array<{ filters: Array<{ name: string; typed_config: { http_filters?: Array<{ name: string }> } }> }>;
     };
   };
 }
@@ -159,11 +170,19 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
       };
     });
   };
+  const httpFilters = async (port: number): Promise<string[]> => {
+    const dump = await configDump("dynamic_listeners");
+    const listeners = dump.configs as unknown as RawListener[];
+    const listener = listeners.find((l) => l.active_state?.listener.address?.socket_address?.port_value === port)?.active_state?.listener;
+    const hcm = listener?.filter_chains.flatMap((c) => c.filters).find((f) => f.name === "envoy.filters.network.http_connection_manager");
+    return (hcm?.typed_config.http_filters ?? []).map((f) => f.name);
+  };
   return {
     adminUrl,
     identity: options.identity ?? DEFAULT_GATEWAY,
     configDump,
     ecdsFilters,
+    httpFilters,
     stats: (filter) => readStats(adminUrl, filter),
     logs: () => [...logLines],
     errors: () => logLines.filter((line) => ERROR_LINE.test(line)),

@@ -26,7 +26,12 @@ export function tools(): IstioTools {
  * The local control plane and one ingress gateway for the enclosing describe (a file's
  * suites share them); everything stops after it, failed tests included.
  */
-export function withIstio(options: { filterLogLevel?: "info" | "debug" } = {}): { istio: () => Istio; gateway: () => IngressGateway } {
+export function withIstio(options: { filterLogLevel?: "info" | "debug" } = {}): {
+  istio: () => Istio;
+  gateway: () => IngressGateway;
+  /** Replaces the gateway with a new one, as a new gateway pod would start. */
+  restartGateway: () => Promise<IngressGateway>;
+} {
   let istio: Istio | undefined;
   let gateway: IngressGateway | undefined;
   beforeAll(async () => {
@@ -39,6 +44,12 @@ export function withIstio(options: { filterLogLevel?: "info" | "debug" } = {}): 
   return {
     istio: () => istio ?? fail("Istio did not start"),
     gateway: () => gateway ?? fail("the gateway did not start"),
+    restartGateway: async () => {
+      await gateway?.stop();
+      gateway = undefined;
+      gateway = await (istio ?? fail("Istio did not start")).startGateway(options);
+      return gateway;
+    },
   };
 }
 
