@@ -15,7 +15,7 @@ export const CHART_DIR = join(PROJECT_ROOT, "manifests/version-router");
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   spec?: Record<string, unknown>;
   [key: string]: unknown;
 }
@@ -40,19 +40,23 @@ export async function helmAvailable(): Promise<boolean> {
   );
 }
 
-/** `helm template` of the chart with these values (merged over values.yaml), as objects. */
-export async function renderChart(values: object = {}, namespace = "shop"): Promise<K8sObject[]> {
+/** `helm template` of the chart with these values (merged over values.yaml), as YAML text. */
+export async function renderChartText(values: object = {}, namespace = "shop"): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "version-router-values-"));
   try {
     const file = join(dir, "values.json");
     await writeFile(file, JSON.stringify(values));
-    const out = await helm(["template", "demo", CHART_DIR, "--namespace", namespace, "--values", file]);
-    return parseAllDocuments(out)
-      .map((doc) => doc.toJS() as K8sObject | null)
-      .filter((o): o is K8sObject => o !== null);
+    return await helm(["template", "demo", CHART_DIR, "--namespace", namespace, "--values", file]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** `helm template` of the chart with these values (merged over values.yaml), as objects. */
+export async function renderChart(values: object = {}, namespace = "shop"): Promise<K8sObject[]> {
+  return parseAllDocuments(await renderChartText(values, namespace))
+    .map((doc) => doc.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
 }
 
 /** Whether suites that need Helm run here (see suitesEnabled). */

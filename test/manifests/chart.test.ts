@@ -1,7 +1,10 @@
 // The Helm chart: one list of versions drives every object; every object is valid for
-// Kubernetes and Istio 1.29; bad values fail `helm template` with a message that says why.
+// Kubernetes and Istio 1.29 and passes Istio's own analyzers (istioctl analyze); bad values
+// fail `helm template` with a message that says why.
 import { describe, expect, it } from "vitest";
-import { CHART_DIR, helm, helmSuitesEnabled, renderChart, renderError, type K8sObject } from "../../harness/manifests/helm.js";
+import { analyzeManifests } from "../../harness/istio/analyze.js";
+import { CHART_DIR, helm, helmSuitesEnabled, renderChart, renderChartText, renderError, type K8sObject } from "../../harness/manifests/helm.js";
+import { ISTIO as ISTIOCTL, tools } from "../istio/with-istio.js";
 import { validateObject } from "../../harness/manifests/validate-objects.js";
 
 const HELM = await helmSuitesEnabled();
@@ -27,7 +30,7 @@ const VALUE_SETS: Array<{ name: string; values: Record<string, unknown>; version
 ];
 
 const of = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// Rendered specs are checked field by field; their full types would add nothing here.
 const spec = (o: K8sObject | undefined) => o!.spec as any;
 
 describe.runIf(HELM)("the chart", () => {
@@ -47,16 +50,28 @@ describe.runIf(HELM)("the chart", () => {
       const subsets = spec(of(objects, "DestinationRule")[0]).subsets;
       expect(subsets).toEqual(versions.map((name) => ({ name, labels: { version: name } })));
 
-      const routes = spec(of(objects, "VirtualService")[0]).http;
-      expect(routes.map((r: { name: string }) => r.name)).toEqual([...versions, "default"]);
-      versions.forEach((name, i) => {
-        expect(routes[i].match).toEqual([{ headers: { grpcsvc: { exact: name } } }]);
-        expect(routes[i].route).toEqual([{ destination: { host: "grpcsvc.shop.svc.cluster.local", subset: name } }]);
-      });
-      expect(routes.at(-1).match).toBeUndefined();
-      expect(routes.at(-1).route[0].destination.subset).toBe(defaultVersion);
+      // One VirtualService bound to mesh (the Service's host: Istio refuses "*" there), one
+      // bound to the Gateway (its hosts), with the same routes.
+      const gatewayOn = (values.gateway as { enabled?: boolean } | undefined)?.enabled !== false;
+      const services = of(objects, "VirtualService");
+      expect(services.map((s) => s.metadata.name)).toEqual(gatewayOn ? ["grpcsvc", "grpcsvc-gateway"] : ["grpcsvc"]);
+      expect(spec(services[0])).toMatchObject({ hosts: ["grpcsvc.shop.svc.cluster.local"], gateways: ["mesh"] });
+      if (gatewayOn) expect(spec(services[1])).toMatchObject({ hosts: ["*"], gateways: ["grpcsvc-gateway"] });
+      for (const service of services) {
+        const routes = spec(service).http;
+        expect(routes.map((r: { name: string }) => r.name)).toEqual([...versions, "default"]);
+        versions.forEach((name, i) => {
+          expect(routes[i].match).toEqual([{ headers: { grpcsvc: { exact: name } } }]);
+          expect(routes[i].route).toEqual([{ destination: { host: "grpcsvc.shop.svc.cluster.local", subset: name } }]);
+        });
+        expect(routes.at(-1).match).toBeUndefined();
+        expect(routes.at(-1).route[0].destination.subset).toBe(defaultVersion);
+      }
 
-      const plugin = spec(of(objects, "WasmPlugin")[0]);
+      // The WasmPlugin lives with the gateway pods, whatever namespace the chart is in.
+      const [wasmPlugin] = of(objects, "WasmPlugin");
+      expect(wasmPlugin!.metadata).toMatchObject({ name: "shop-grpcsvc-version-router", namespace: "istio-system" });
+      const plugin = spec(wasmPlugin);
       expect(plugin.pluginConfig).toEqual({
         header: "grpcsvc",
         versions,
@@ -64,6 +79,11 @@ describe.runIf(HELM)("the chart", () => {
         scope: (values.wasm as { scope?: string } | undefined)?.scope ?? "all",
       });
       expect(plugin.selector).toEqual({ matchLabels: { istio: "ingressgateway" } });
+    });
+
+    it.runIf(ISTIOCTL)("passes istioctl analyze --use-kube=false with no error and no warning", async () => {
+      const messages = await analyzeManifests(tools().istioctl, await renderChartText(values));
+      expect(messages.filter((m) => m.level !== "Info")).toEqual([]);
     });
 
     it("renders only objects valid for Kubernetes and Istio 1.29", async () => {
@@ -80,12 +100,31 @@ describe.runIf(HELM)("the chart", () => {
     expect(withV2.match(/\bv2\b/g)!.length).toBeGreaterThanOrEqual(8);
   });
 
+  it.runIf(ISTIOCTL)("istioctl analyze does report what the chart used to render: host * on a VirtualService bound to mesh (IST0106)", async () => {
+    const old = { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "old", namespace: "shop" }, spec: { hosts: ["grpcsvc.shop.svc.cluster.local", "*"], gateways: ["mesh"], http: [{ route: [{ destination: { host: "grpcsvc.shop.svc.cluster.local" } }] }] } };
+    const messages = await analyzeManifests(tools().istioctl, JSON.stringify(old));
+    expect(messages.map((m) => [m.code, m.level])).toContainEqual(["IST0106", "Error"]);
+    expect(messages.find((m) => m.code === "IST0106")!.message).toContain("wildcard host * is not allowed for virtual services bound to the mesh gateway");
+  });
+
+  it("renders no mesh VirtualService with meshRouting off, and the Gateway's bind address when set", async () => {
+    const objects = await renderChart({ meshRouting: false, gateway: { bind: "127.0.0.1" } });
+    expect(of(objects, "VirtualService").map((o) => o.metadata.name)).toEqual(["grpcsvc-gateway"]);
+    expect(spec(of(objects, "Gateway")[0]).servers[0].bind).toBe("127.0.0.1");
+    expect(spec(of(await renderChart({}), "Gateway")[0]).servers[0].bind).toBeUndefined();
+  });
+
+  it("puts the WasmPlugin in ingressNamespace, and renders none with wasm.enabled false", async () => {
+    expect(of(await renderChart({ ingressNamespace: "gateways" }), "WasmPlugin")[0]!.metadata).toMatchObject({ namespace: "gateways" });
+    expect(of(await renderChart({ wasm: { url: "oci://r/x:1", enabled: false } }), "WasmPlugin")).toEqual([]);
+  });
+
   it("passes the extras through unchanged", async () => {
     const objects = await renderChart(VALUE_SETS[4]!.values);
     expect(of(objects, "Gateway")).toEqual([]);
-    expect(spec(of(objects, "VirtualService")[0]).gateways).toEqual(["mesh"]);
+    expect(of(objects, "VirtualService").map((o) => spec(o).gateways)).toEqual([["mesh"]]);
     expect(spec(of(objects, "DestinationRule")[0]).trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
-    for (const route of spec(of(objects, "VirtualService")[0]).http) {
+    for (const route of of(objects, "VirtualService").flatMap((o) => spec(o).http)) {
       expect(route.fault.delay.fixedDelay).toBe("2s");
       expect(route.mirror).toEqual({ host: "grpcsvc.shop.svc.cluster.local", subset: "v2" });
       expect(route.mirrorPercentage).toEqual({ value: 10 });
