@@ -92,8 +92,12 @@ $(REGISTRY_BIN):
 typecheck: $(NODE_DEPS)
 	npx tsc --noEmit
 
-test: build envoy helm typecheck
+test: build envoy helm istio-tools typecheck
 	npx vitest run
+
+# The suites on Istio's real control plane only.
+test-istio: build envoy istio-tools
+	npx vitest run --project istio
 
 test-unit: build
 	npx vitest run --project unit
@@ -113,6 +117,10 @@ image: build
 
 demo: build envoy
 	npx tsx harness/demo.ts
+
+# The same requests through a local Istio: the chart installed by Helm, a gateway fed by istiod.
+demo-istio: build envoy istio-tools
+	npx tsx harness/demo-istio.ts
 
 # No filter, the seed's Lua filter and version-router on one Envoy worker, side by side.
 bench: build build/noop.wasm envoy

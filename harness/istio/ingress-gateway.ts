@@ -186,13 +186,14 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
     stats: (filter) => readStats(adminUrl, filter),
     logs: () => [...logLines],
     errors: () => logLines.filter((line) => ERROR_LINE.test(line)),
-    waitForListener: (port, timeoutMs = 30_000) =>
-      waitUntil(`the gateway listening on port ${port}`, async () => {
+    waitForListener: async (port, timeoutMs = 30_000) => {
+      await waitUntil(`the gateway listening on port ${port}`, async () => {
         const { body } = await adminGet(adminUrl, "/listeners?format=json");
         const statuses = (JSON.parse(body) as { listener_statuses?: Array<{ local_address?: { socket_address?: { port_value?: number } } }> })
           .listener_statuses ?? [];
         return statuses.some((l) => l.local_address?.socket_address?.port_value === port) ? true : undefined;
-      }, { timeoutMs }),
+      }, { timeoutMs });
+    },
     stop: async () => {
       await envoy.stop();
       await rm(dir, { recursive: true, force: true });
