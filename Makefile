@@ -1,5 +1,5 @@
 # Thin targets: the logic lives in assembly/ (the filter) and harness/ (TypeScript).
-ENVOY_VERSION := 1.40.0
+export ENVOY_VERSION := 1.40.0
 PYTHON ?= python3
 ENVOY_BIN ?= $(CURDIR)/.venv/bin/envoy
 export ENVOY_BIN

@@ -4,10 +4,14 @@ import { openClient, PROTOCOLS } from "./clients/version-client.js";
 import { DEMO_HEADINGS, DEMO_REQUESTS, DEMO_VERSIONS, decisionLogged, demoRow, table } from "./demo/demo-requests.js";
 import { envoyVersion } from "./envoy/admin.js";
 import { startEnvoy } from "./envoy/start-envoy.js";
+import { versionRoutes } from "./envoy/version-routes.js";
+import { startUpstreams } from "./upstreams/start-upstreams.js";
+import { DEFAULT_VERSION_HEADER } from "./version-header.js";
 
-const PLUGIN_CONFIG = { header: "grpcsvc", versions: DEMO_VERSIONS, default: "v1", scope: "all" };
+const PLUGIN_CONFIG = { header: DEFAULT_VERSION_HEADER, versions: DEMO_VERSIONS, default: "v1", scope: "all" };
 
-const envoy = await startEnvoy({ versions: DEMO_VERSIONS, pluginConfig: PLUGIN_CONFIG, filterLogLevel: "debug" });
+const upstreams = await startUpstreams(DEMO_VERSIONS);
+const envoy = await startEnvoy({ routing: versionRoutes(upstreams, DEFAULT_VERSION_HEADER), pluginConfig: PLUGIN_CONFIG, filterLogLevel: "debug" });
 let failed = false;
 try {
   console.log(`Envoy ${await envoyVersion(envoy.adminUrl)}, admin ${envoy.adminUrl}`);
@@ -31,5 +35,6 @@ try {
   }
 } finally {
   await envoy.stop();
+  await upstreams.stop();
 }
 process.exit(failed ? 1 : 0);

@@ -7,6 +7,7 @@ import type { RouteSpec } from "../envoy/bootstrap.js";
 import { PROJECT_ROOT } from "../paths.js";
 import { startEnvoy, type Envoy } from "../envoy/start-envoy.js";
 import { SEED_LUA_SOURCE } from "../lua/seed-fallback.js";
+import { DEFAULT_VERSION_HEADER } from "../version-header.js";
 
 export const BENCH_VERSIONS = ["v1", "v2", "v3", "v4"];
 export type FilterName = "no-filter" | "lua" | "wasm-noop" | "wasm";
@@ -17,7 +18,7 @@ export const NOOP_WASM = join(PROJECT_ROOT, "build/noop.wasm");
 
 function routes(): RouteSpec[] {
   return [
-    ...BENCH_VERSIONS.map((v) => ({ name: v, header: "grpcsvc", exact: v, directResponse: { status: 200, body: v } })),
+    ...BENCH_VERSIONS.map((v) => ({ name: v, header: DEFAULT_VERSION_HEADER, exact: v, directResponse: { status: 200, body: v } })),
     { name: "default", directResponse: { status: 200, body: "default" } },
   ];
 }
@@ -25,9 +26,8 @@ function routes(): RouteSpec[] {
 /** Envoy on core 1, all its threads; h2load runs on core 0, so neither steals the other's core. */
 export async function startBenchEnvoy(filter: FilterName): Promise<Envoy> {
   const envoy = await startEnvoy({
-    versions: [],
     runtime: "process",
-    routing: () => ({ routes: routes(), clusters: [] }),
+    routing: { routes: routes(), clusters: [] },
     filter: filter === "no-filter" ? "none" : filter === "lua" ? "lua" : "wasm",
     ...(filter === "wasm-noop" ? { wasm: NOOP_WASM } : {}),
     lua: SEED_LUA_SOURCE,

@@ -3,8 +3,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { connect, constants, type ClientHttp2Session } from "node:http2";
 import { Client } from "undici";
-import { EchoService, type WhoReply } from "../upstreams/echo-proto.js";
-import type { EchoBody } from "../upstreams/start-upstreams.js";
+import { EchoService, type EchoReply } from "../upstreams/echo-proto.js";
+import { DEFAULT_VERSION_HEADER } from "../version-header.js";
 
 export type Protocol = "http1" | "http2" | "grpc";
 export const PROTOCOLS: readonly Protocol[] = ["http1", "http2", "grpc"];
@@ -38,7 +38,7 @@ export interface VersionClient {
 function answerOf(statusCode: number, text: string, served: unknown): Answer {
   const answer: Answer = { status: String(statusCode) };
   if (statusCode === 200) {
-    const body = JSON.parse(text) as EchoBody;
+    const body = JSON.parse(text) as EchoReply;
     answer.version = body.version;
     answer.received = body.received;
   }
@@ -101,7 +101,7 @@ function grpcClient(url: string, header: string): VersionClient {
   const target = url.replace(/^http:\/\//, "");
   // Its own subchannel pool: one client is one HTTP/2 connection, not shared with other clients.
   const client = new EchoService(target, grpc.credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 }) as unknown as grpc.Client & {
-    Who(request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<WhoReply>): grpc.ClientUnaryCall;
+    Who(request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<EchoReply>): grpc.ClientUnaryCall;
   };
   return {
     protocol: "grpc",
@@ -130,7 +130,7 @@ function grpcClient(url: string, header: string): VersionClient {
   };
 }
 
-export function openClient(protocol: Protocol, url: string, header = "grpcsvc"): VersionClient {
+export function openClient(protocol: Protocol, url: string, header = DEFAULT_VERSION_HEADER): VersionClient {
   if (protocol === "grpc") return grpcClient(url, header);
   return protocol === "http1" ? http1Client(url, header) : http2Client(url, header);
 }

@@ -1,10 +1,10 @@
 // make envoy-image / make image IMAGE=name:tag
 import { FILTER_WASM } from "../paths.js";
-import { buildEnvoyImage, buildPluginImage, imageSize, LOCAL_ENVOY_IMAGE } from "./images.js";
+import { buildEnvoyImage, buildPluginImage, imageSize, localEnvoyImage } from "./images.js";
 
 const [what, tag] = process.argv.slice(2);
 if (what === "envoy") {
-  const image = tag || LOCAL_ENVOY_IMAGE;
+  const image = tag || localEnvoyImage();
   await buildEnvoyImage(image);
   console.log(`built ${image} (${await imageSize(image)} bytes)`);
 } else if (what === "plugin" && tag) {

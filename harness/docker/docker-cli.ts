@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { suitesEnabled } from "../suite-gate.js";
 
 const exec = promisify(execFile);
 
@@ -27,10 +26,4 @@ export async function imageExists(image: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** Whether suites that need Docker run here (see suitesEnabled). */
-export async function dockerSuitesEnabled(): Promise<boolean> {
-  return suitesEnabled("Docker", await dockerAnswers(),
-    "no Docker engine answers ('docker version' failed): start one, or run .ci/run, which starts its own");
 }

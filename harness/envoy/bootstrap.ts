@@ -96,10 +96,10 @@ export function renderEcdsResponse(filter: WasmFilterSpec, versionInfo: string):
 /** The `config` of an envoy.filters.http.wasm filter: what a user pastes into their Envoy. */
 export function wasmPluginConfig(filter: WasmFilterSpec): object {
   return {
-    name: "version-router",
-    root_id: filter.rootId ?? "version-router",
+    name: WASM_FILTER_NAME,
+    root_id: filter.rootId ?? WASM_FILTER_NAME,
     vm_config: {
-      vm_id: filter.vmId ?? "version-router",
+      vm_id: filter.vmId ?? WASM_FILTER_NAME,
       runtime: "envoy.wasm.runtime.v8",
       code: { local: { filename: filter.wasmPath } },
     },

@@ -1,28 +1,21 @@
 // Runs Envoy in a container through testcontainers, with host networking: the admin
 // port is chosen up front, everything listens on 127.0.0.1, and the run directory
 // (bootstrap, filter.wasm) is mounted read-only.
-import { createServer } from "node:net";
 import { GenericContainer, type StartedTestContainer, type WaitStrategy } from "testcontainers";
 import { envoyImage } from "../docker/images.js";
 import { EnvoyStartError } from "./envoy-start-error.js";
 import { lineCollector, READY_TIMEOUT_MS, waitUntilReady, type LaunchedEnvoy } from "./launched-envoy.js";
+import { CONTAINER_RUN_DIR } from "./run-dir.js";
 
-// Host networking only: the engine runs with --bridge=none, so testcontainers must not
-// look for a bridge gateway, and its reaper image cannot be pulled here; the harness
-// removes its own containers instead (see launchEnvoyContainer's stop).
-process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
-process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
-
-/** Where the run directory appears inside the container. */
-export const CONTAINER_RUN_DIR = "/etc/version-router";
-
-/** A free loopback port, for a server that must be told its port before it starts. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/**
+ * Host networking only: the engine runs with --bridge=none, so testcontainers must not look
+ * for a bridge gateway, and its reaper image cannot be pulled here; the harness removes its
+ * own containers instead (see launchEnvoyContainer's stop). testcontainers reads these when
+ * it first connects, so they are set before the first container, not on import.
+ */
+function hostNetworkingOnly(): void {
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
 }
 
 /** testcontainers' HTTP wait needs mapped ports, which host networking has none of. */
@@ -57,6 +50,7 @@ export async function launchEnvoyContainer(hostRunDir: string, adminPort: number
   const logLines: string[] = [];
   const collector = lineCollector(logLines);
   let container: StartedTestContainer | undefined;
+  hostNetworkingOnly();
   try {
     container = await new GenericContainer(envoyImage())
       .withNetworkMode("host")

@@ -6,21 +6,31 @@ import { envoyBinary } from "./envoy-binary.js";
 import { lineCollector, waitUntilReady, type LaunchedEnvoy } from "./launched-envoy.js";
 
 const live = new Set<ChildProcess>();
-const killAll = () => {
-  for (const child of live) child.kill("SIGKILL");
-};
-// A test worker or script that ends, or is told to end, must not leave Envoys behind.
-process.on("exit", killAll);
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    killAll();
-    process.kill(process.pid, signal);
-  });
+let reaperInstalled = false;
+
+/**
+ * A test worker or script that ends, or is told to end, must not leave Envoys behind.
+ * Installed with the first Envoy, not on import.
+ */
+function killEnvoysOnExit(): void {
+  if (reaperInstalled) return;
+  reaperInstalled = true;
+  const killAll = () => {
+    for (const child of live) child.kill("SIGKILL");
+  };
+  process.on("exit", killAll);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 /** Starts Envoy with `args` plus an admin address file in `dir`, and waits until it is ready. */
 export async function launchEnvoyProcess(dir: string, args: readonly string[]): Promise<LaunchedEnvoy> {
   const addressFile = join(dir, "admin-address");
+  killEnvoysOnExit();
   const child = spawn(envoyBinary(), [...args, "--admin-address-path", addressFile], { stdio: ["ignore", "pipe", "pipe"] });
   live.add(child);
   const logLines: string[] = [];

@@ -1,19 +1,17 @@
-// startEnvoy: Envoy with the version router (or the Lua reference, or nothing) in front of
-// one echo upstream per version, all on loopback; returns what tests and the demo need.
-import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+// startEnvoy: Envoy with the version router (or the Lua reference, or nothing) before the
+// router, in front of whatever routes the caller gives it, all on loopback. The caller
+// starts (and stops) the upstreams those routes lead to.
+import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FILTER_WASM } from "../paths.js";
-import { startUpstreams, type Upstreams } from "../upstreams/start-upstreams.js";
+import { freePort } from "../process/free-port.js";
 import { listenerPort, readStats } from "./admin.js";
-import {
-  renderBootstrap, renderEcdsResponse, WASM_FILTER_NAME, type ClusterSpec, type HttpFilterSpec, type RouteSpec,
-  type WasmFilterSpec,
-} from "./bootstrap.js";
-import { CONTAINER_RUN_DIR, freePort, launchEnvoyContainer } from "./envoy-container.js";
+import { renderBootstrap, type ClusterSpec, type HttpFilterSpec, type RouteSpec, type WasmFilterSpec } from "./bootstrap.js";
+import { createEcdsFile, ECDS_FILE, type EcdsFile } from "./ecds-file.js";
+import { launchEnvoyContainer } from "./envoy-container.js";
 import { launchEnvoyProcess } from "./envoy-process.js";
 import type { LaunchedEnvoy } from "./launched-envoy.js";
-import { versionRoutes } from "./version-routes.js";
+import { makeRunDir, type RunDir } from "./run-dir.js";
 
 export { EnvoyStartError } from "./envoy-start-error.js";
 
@@ -21,22 +19,20 @@ export type FilterChoice = "wasm" | "lua" | "none";
 export type EnvoyRuntime = "process" | "docker";
 
 export interface StartEnvoyOptions {
-  /** Versions deployed behind Envoy: one upstream pair and one route pair each. */
-  versions: readonly string[];
-  /** The version header the routes match; default grpcsvc. */
-  header?: string;
+  /** Routes and clusters, e.g. versionRoutes(upstreams, header). */
+  routing: { routes: RouteSpec[]; clusters: ClusterSpec[] };
   /** Which filter runs before the router; default wasm. */
   filter?: FilterChoice;
   /** The filter module; default build/filter.wasm. */
   wasm?: string;
-  /** The plugin configuration (an object is serialized as JSON). */
+  /** The plugin configuration for filter "wasm" (an object is serialized as JSON). */
   pluginConfig?: string | object;
   /** Lua source for filter "lua". */
   lua?: string;
   /** The Wasm filter's root_id and vm_id; default "version-router" for both. */
   rootId?: string;
   vmId?: string;
-  /** A local process (default, or ENVOY_RUNTIME), or a container with host networking. */
+  /** A local process, or a container with host networking; default process. */
   runtime?: EnvoyRuntime;
   /** Level of Envoy's `wasm` and `lua` loggers; debug shows each decision. */
   filterLogLevel?: "info" | "debug";
@@ -46,8 +42,6 @@ export interface StartEnvoyOptions {
    * updatePluginConfig(). Default "static": part of the bootstrap.
    */
   pluginDelivery?: "static" | "ecds";
-  /** Routes and clusters over the started upstreams; default: one exact-header route per version and protocol. */
-  routing?: (upstreams: Upstreams, header: string) => { routes: RouteSpec[]; clusters: ClusterSpec[] };
 }
 
 export interface Envoy {
@@ -58,7 +52,6 @@ export interface Envoy {
   runtime: EnvoyRuntime;
   /** The process id (runtime "process" only). */
   pid?: number;
-  upstreams: Upstreams;
   /** Counters and gauges, optionally filtered by a regex on the name. */
   stats(filter?: string): Promise<Map<string, number>>;
   /** Envoy's log so far. */
@@ -73,108 +66,76 @@ export interface Envoy {
   stop(): Promise<void>;
 }
 
-const ECDS_STATS = `extension_config_discovery.http_filter.${WASM_FILTER_NAME}`;
-const UPDATE_TIMEOUT_MS = 15_000;
-
 const ERROR_LINE = /\]\[(critical|error)\]\[|Wasm VM failed|Function: proxy_on_\w+ failed|Caught Segmentation/;
-
-export function defaultRuntime(): EnvoyRuntime {
-  return process.env.ENVOY_RUNTIME === "docker" ? "docker" : "process";
-}
 
 function configText(pluginConfig: string | object): string {
   return typeof pluginConfig === "string" ? pluginConfig : JSON.stringify(pluginConfig);
 }
 
-function filtersFor(options: StartEnvoyOptions, envoyDir: string): HttpFilterSpec[] {
+/** The HTTP filter before the router, as the bootstrap names it; paths are Envoy's view. */
+function chosenFilter(options: StartEnvoyOptions, runDir: RunDir): HttpFilterSpec | undefined {
   const choice = options.filter ?? "wasm";
-  if (choice === "none") return [];
+  if (choice === "none") return undefined;
   if (choice === "lua") {
     if (!options.lua) throw new Error("filter 'lua' needs the lua source");
-    return [{ kind: "lua", source: options.lua }];
+    return { kind: "lua", source: options.lua };
   }
-  return [{
+  if (options.pluginConfig === undefined) throw new Error("filter 'wasm' needs a pluginConfig");
+  return {
     kind: "wasm",
-    wasmPath: `${envoyDir}/filter.wasm`,
-    pluginConfig: configText(options.pluginConfig ?? { versions: options.versions }),
+    wasmPath: `${runDir.envoyPath}/filter.wasm`,
+    pluginConfig: configText(options.pluginConfig),
     ...(options.rootId !== undefined ? { rootId: options.rootId } : {}),
     ...(options.vmId !== undefined ? { vmId: options.vmId } : {}),
-    ...(options.pluginDelivery === "ecds" ? { ecdsPath: `${envoyDir}/ecds/filter.json` } : {}),
-  }];
+    ...(options.pluginDelivery === "ecds" ? { ecdsPath: `${runDir.envoyPath}/${ECDS_FILE}` } : {}),
+  };
 }
 
-/** Writes the ECDS file the way a control plane would: whole, by rename into the watched directory. */
-async function writeEcds(dir: string, filter: WasmFilterSpec, versionInfo: string): Promise<void> {
-  const next = join(dir, `filter-${versionInfo}.json`);
-  await writeFile(next, JSON.stringify(renderEcdsResponse(filter, versionInfo)));
-  await rename(next, join(dir, "ecds", "filter.json"));
+function envoyArgs(runDir: RunDir, level: "info" | "debug"): string[] {
+  return [
+    "--config-path", `${runDir.envoyPath}/bootstrap.json`,
+    "--concurrency", "1",
+    "--disable-hot-restart",
+    "--log-level", "info",
+    "--component-log-level", `wasm:${level},lua:${level}`,
+  ];
 }
 
 export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
-  const header = options.header ?? "grpcsvc";
-  const runtime = options.runtime ?? defaultRuntime();
-  // The run directory holds the bootstrap and a copy of filter.wasm; in a container it is
-  // mounted at CONTAINER_RUN_DIR, so paths inside the bootstrap are Envoy's view of it.
-  const dir = await mkdtemp(join(tmpdir(), "version-router-envoy-"));
-  const envoyDir = runtime === "docker" ? CONTAINER_RUN_DIR : dir;
-  const upstreams = await startUpstreams(options.versions, { header });
+  const runtime = options.runtime ?? "process";
+  const runDir = await makeRunDir(runtime === "docker");
   let launched: LaunchedEnvoy | undefined;
   const cleanUp = async () => {
     await launched?.stop();
-    await upstreams.stop();
-    await rm(dir, { recursive: true, force: true });
+    await runDir.remove();
   };
   try {
-    await copyFile(options.wasm ?? FILTER_WASM, join(dir, "filter.wasm"));
+    await copyFile(options.wasm ?? FILTER_WASM, join(runDir.path, "filter.wasm"));
+    const filter = chosenFilter(options, runDir);
+    const wasm = filter?.kind === "wasm" ? filter : undefined;
+    const ecds: EcdsFile | undefined = wasm?.ecdsPath ? await createEcdsFile(runDir.path, wasm) : undefined;
+    // A container shares the host's network, so its admin port is chosen before it starts.
     const adminPort = runtime === "docker" ? await freePort() : 0;
-    const filters = filtersFor(options, envoyDir);
-    const wasmFilter = filters.find((f): f is WasmFilterSpec => f.kind === "wasm");
-    let ecdsVersion = 1;
-    if (wasmFilter?.ecdsPath) {
-      await mkdir(join(dir, "ecds"));
-      await writeEcds(dir, wasmFilter, String(ecdsVersion));
-    }
-    const bootstrap = renderBootstrap({ ...(options.routing ?? versionRoutes)(upstreams, header), filters, adminPort });
-    await writeFile(join(dir, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
-    const level = options.filterLogLevel ?? "info";
-    const args = [
-      "--config-path", `${envoyDir}/bootstrap.json`,
-      "--concurrency", "1",
-      "--disable-hot-restart",
-      "--log-level", "info",
-      "--component-log-level", `wasm:${level},lua:${level}`,
-    ];
-    launched = runtime === "docker" ? await launchEnvoyContainer(dir, adminPort, args) : await launchEnvoyProcess(dir, args);
+    const bootstrap = renderBootstrap({ ...options.routing, filters: filter ? [filter] : [], adminPort });
+    await writeFile(join(runDir.path, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
+    const args = envoyArgs(runDir, options.filterLogLevel ?? "info");
+    launched = runtime === "docker" ? await launchEnvoyContainer(runDir.path, adminPort, args) : await launchEnvoyProcess(runDir.path, args);
     const { adminUrl, logLines } = launched;
     const port = await listenerPort(adminUrl, "ingress");
     let stopped: Promise<void> | undefined;
-    const updatePluginConfig = async (pluginConfig: string | object): Promise<boolean> => {
-      if (!wasmFilter?.ecdsPath) throw new Error("updatePluginConfig needs pluginDelivery 'ecds'");
-      const pattern = `^${ECDS_STATS}\\.update_(success|rejected)$`;
-      const before = await readStats(adminUrl, pattern);
-      const count = (stats: Map<string, number>, name: string) => stats.get(`${ECDS_STATS}.${name}`) ?? 0;
-      ecdsVersion++;
-      await writeEcds(dir, { ...wasmFilter, pluginConfig: configText(pluginConfig) }, String(ecdsVersion));
-      const deadline = Date.now() + UPDATE_TIMEOUT_MS;
-      while (Date.now() < deadline) {
-        const now = await readStats(adminUrl, pattern);
-        if (count(now, "update_success") > count(before, "update_success")) return true;
-        if (count(now, "update_rejected") > count(before, "update_rejected")) return false;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error(`Envoy neither applied nor rejected ECDS version ${ecdsVersion} within ${UPDATE_TIMEOUT_MS} ms`);
-    };
     return {
       url: `http://127.0.0.1:${port}`,
       port,
       adminUrl,
       runtime,
       ...(launched.pid !== undefined ? { pid: launched.pid } : {}),
-      upstreams,
-      stats: (filter) => readStats(adminUrl, filter),
+      stats: (statFilter) => readStats(adminUrl, statFilter),
       logs: () => [...logLines],
       errors: () => logLines.filter((line) => ERROR_LINE.test(line)),
-      updatePluginConfig,
+      updatePluginConfig: (pluginConfig) => {
+        if (!wasm || !ecds) throw new Error("updatePluginConfig needs pluginDelivery 'ecds'");
+        return ecds.update({ ...wasm, pluginConfig: configText(pluginConfig) } satisfies WasmFilterSpec, adminUrl);
+      },
       stop: () => (stopped ??= cleanUp()),
     };
   } catch (err) {

@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { PROJECT_ROOT } from "../paths.js";
-import { suitesEnabled } from "../suite-gate.js";
 
 const exec = promisify(execFile);
 
@@ -57,11 +56,6 @@ export async function renderChart(values: object = {}, namespace = "shop"): Prom
   return parseAllDocuments(await renderChartText(values, namespace))
     .map((doc) => doc.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null);
-}
-
-/** Whether suites that need Helm run here (see suitesEnabled). */
-export async function helmSuitesEnabled(): Promise<boolean> {
-  return suitesEnabled("Helm", await helmAvailable(), `Helm not found (${helmBinary()}): run 'make helm', or put helm 3 on PATH`);
 }
 
 /** The error `helm template` gives for these values, or undefined if it renders. */

@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openClient, PROTOCOLS, SERVED_HEADER, type Protocol } from "../clients/version-client.js";
 import { startEnvoy, type Envoy } from "../envoy/start-envoy.js";
+import { versionRoutes } from "../envoy/version-routes.js";
+import { startUpstreams } from "../upstreams/start-upstreams.js";
+import { DEFAULT_VERSION_HEADER } from "../version-header.js";
 import { wireHeaderValue } from "../fuzz/header-values.js";
 import { PROJECT_ROOT } from "../paths.js";
 import { tableVersion } from "../reference-model.js";
@@ -53,8 +56,9 @@ async function wasmBytes(envoy: Envoy): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  const upstreams = await startUpstreams(VERSIONS);
   const envoy = await startEnvoy({
-    versions: VERSIONS,
+    routing: versionRoutes(upstreams, DEFAULT_VERSION_HEADER),
     runtime: "process",
     pluginConfig: { versions: VERSIONS, default: DEFAULT, responseHeader: SERVED_HEADER },
   });
@@ -144,6 +148,7 @@ async function main(): Promise<void> {
     process.exitCode = pass ? 0 : 1;
   } finally {
     await envoy.stop();
+    await upstreams.stop();
   }
 }
 

@@ -4,8 +4,11 @@ import { fileURLToPath } from "node:url";
 
 const PROTO = fileURLToPath(new URL("./echo.proto", import.meta.url));
 
-export interface WhoReply {
+/** What every echo server answers, over gRPC (Who) and as HTTP JSON alike. */
+export interface EchoReply {
+  /** The version that answered. */
   version: string;
+  /** The version header values it received. */
   received: string[];
 }
 

@@ -3,7 +3,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { EchoService } from "./echo-proto.js";
+import { DEFAULT_VERSION_HEADER } from "../version-header.js";
+import { EchoService, type EchoReply } from "./echo-proto.js";
 
 export interface VersionUpstream {
   version: string;
@@ -18,14 +19,9 @@ export interface Upstreams {
   stop(): Promise<void>;
 }
 
-export interface EchoBody {
-  version: string;
-  received: string[];
-}
-
 async function startHttpEcho(version: string, header: string, host: string): Promise<Server> {
   const server = createServer((req, res) => {
-    const body: EchoBody = { version, received: req.headersDistinct[header] ?? [] };
+    const body: EchoReply = { version, received: req.headersDistinct[header] ?? [] };
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "content-type": "application/json" });
@@ -59,7 +55,7 @@ export interface UpstreamOptions {
 }
 
 export async function startUpstreams(versions: readonly string[], options: UpstreamOptions = {}): Promise<Upstreams> {
-  const header = options.header ?? "grpcsvc";
+  const header = options.header ?? DEFAULT_VERSION_HEADER;
   const https: Server[] = [];
   const grpcs: grpc.Server[] = [];
   const byVersion = new Map<string, VersionUpstream>();

@@ -9,12 +9,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { docker } from "../../harness/docker/docker-cli.js";
 import { buildPluginImage } from "../../harness/docker/images.js";
 import { FILTER_WASM } from "../../harness/paths.js";
-import { ENVOY } from "../e2e/with-envoy.js";
+import { dockerSuitesEnabled } from "../support/suite-gates.js";
 
 const exec = promisify(execFile);
 const TAG = `version-router/plugin-test:${process.pid}`;
 
-describe.runIf(ENVOY)("make image: the WasmPlugin OCI image", () => {
+const DOCKER = await dockerSuitesEnabled();
+
+describe.runIf(DOCKER)("make image: the WasmPlugin OCI image", () => {
   const dirs: string[] = [];
   afterAll(async () => {
     await docker(["image", "rm", "--force", TAG]).catch(() => undefined);

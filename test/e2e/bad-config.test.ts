@@ -1,8 +1,8 @@
 // A bad plugin configuration: proxy_on_configure returns false, and with static
 // configuration Envoy refuses to start; its log names the field that is wrong.
 import { describe, expect, it } from "vitest";
-import { EnvoyStartError, startEnvoy } from "../../harness/envoy/start-envoy.js";
-import { ENVOY } from "./with-envoy.js";
+import { EnvoyStartError } from "../../harness/envoy/start-envoy.js";
+import { E2E, startVersionEnvoy } from "./with-envoy.js";
 
 const CASES = [
   { config: '{"versions": ["v1", "v2"], "defualt": "v1"}', field: "defualt: unknown field" },
@@ -13,11 +13,11 @@ const CASES = [
   { config: "{versions}", field: "configuration: is not valid JSON" },
 ];
 
-describe.runIf(ENVOY)("a bad plugin configuration through Envoy", () => {
+describe.runIf(E2E)("a bad plugin configuration through Envoy", () => {
   it.each(CASES)("$config is refused: $field", async ({ config, field }) => {
-    const error = await startEnvoy({ versions: ["v1", "v2"], pluginConfig: config }).then(
-      async (envoy) => {
-        await envoy.stop();
+    const error = await startVersionEnvoy({ versions: ["v1", "v2"], pluginConfig: config }).then(
+      async (started) => {
+        await started.stop();
         return undefined;
       },
       (err: unknown) => err,

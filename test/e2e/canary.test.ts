@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { PROTOCOLS, SERVED_HEADER } from "../../harness/clients/version-client.js";
 import { adminGet } from "../../harness/envoy/admin.js";
 import { weightedVersion } from "../../harness/reference-model.js";
-import { ENVOY, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
+import { E2E, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
 
 const VERSIONS = ["v1", "v2", "v3"];
 const WEIGHTS = { v1: 70, v2: 20, v3: 10 };
@@ -20,7 +20,7 @@ const CONFIG = {
   responseHeader: SERVED_HEADER,
 };
 
-describe.runIf(ENVOY)("progressive delivery through Envoy", () => {
+describe.runIf(E2E)("progressive delivery through Envoy", () => {
   const { envoy, client } = withEnvoy({ versions: VERSIONS, pluginConfig: CONFIG });
 
   it.each(PROTOCOLS)("%s: 600 sticky keys, twice each, land where the model says", async (protocol) => {
@@ -58,7 +58,7 @@ describe.runIf(ENVOY)("progressive delivery through Envoy", () => {
   itLogsNoErrors(envoy);
 });
 
-describe.runIf(ENVOY)("per-version counters", () => {
+describe.runIf(E2E)("per-version counters", () => {
   const { envoy, client } = withEnvoy({ versions: VERSIONS, pluginConfig: { ...CONFIG, canary: { weights: { v3: 1 } } } });
 
   it("count a known set of requests by version and reason, in /stats and /stats/prometheus", async () => {

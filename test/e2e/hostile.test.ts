@@ -6,13 +6,13 @@ import { describe, expect, it } from "vitest";
 import type { Protocol } from "../../harness/clients/version-client.js";
 import { wireHeaderValue } from "../../harness/fuzz/header-values.js";
 import { tableVersion } from "../../harness/reference-model.js";
-import { ENVOY, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
+import { E2E, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
 
 const VERSIONS = ["v1", "v2", "v3"];
 const TOTAL = 20_000;
 const IN_FLIGHT = 16;
 
-describe.runIf(ENVOY)("hostile header values through Envoy", () => {
+describe.runIf(E2E)("hostile header values through Envoy", () => {
   const { envoy, client } = withEnvoy({ versions: VERSIONS, pluginConfig: { versions: VERSIONS, default: "v1" } });
 
   it.each<[Protocol, number]>([["http1", 7_000], ["http2", 7_000], ["grpc", 6_000]])("%s: %i generated values", async (protocol, count) => {

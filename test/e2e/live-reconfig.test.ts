@@ -8,7 +8,7 @@ import { SERVED_HEADER } from "../../harness/clients/version-client.js";
 import type { Sample } from "../../harness/load/steady-traffic.js";
 import { startTraffic } from "../../harness/load/steady-traffic.js";
 import { weightedVersion } from "../../harness/reference-model.js";
-import { ENVOY, withEnvoy } from "./with-envoy.js";
+import { E2E, withEnvoy } from "./with-envoy.js";
 
 const VERSIONS = ["v1", "v2"];
 const KEYS = Array.from({ length: 2000 }, (_, i) => `user-${i}`);
@@ -33,7 +33,7 @@ interface Phase {
   to: number;
 }
 
-describe.runIf(ENVOY)("live reconfiguration through ECDS under traffic", () => {
+describe.runIf(E2E)("live reconfiguration through ECDS under traffic", () => {
   const { envoy } = withEnvoy({ versions: VERSIONS, pluginDelivery: "ecds", pluginConfig: canary(10) });
 
   it("shifts 10 -> 50 -> 100 -> (invalid, rejected) -> 0 with zero failed requests", async () => {

@@ -2,7 +2,7 @@
 // requests for different versions each go where their own header says.
 import { describe, expect, it } from "vitest";
 import type { Protocol } from "../../harness/clients/version-client.js";
-import { ENVOY, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
+import { E2E, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
 
 const SEQUENCE: Array<{ sent: string[]; version: string }> = [
   { sent: ["v2"], version: "v2" },
@@ -16,7 +16,7 @@ const SEQUENCE: Array<{ sent: string[]; version: string }> = [
 ];
 const ROUNDS = 25;
 
-describe.runIf(ENVOY)("many requests on one long-lived connection", () => {
+describe.runIf(E2E)("many requests on one long-lived connection", () => {
   const { envoy, client } = withEnvoy({ versions: ["v1", "v2", "v3"] });
 
   it.each<Protocol>(["http2", "grpc", "http1"])("%s: each request routed by its own header, one downstream connection", async (protocol) => {

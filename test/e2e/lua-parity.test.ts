@@ -1,11 +1,11 @@
 // The old behaviour as a reference: the seed's Lua filter and version-router behind the
 // same Envoy routes, over the same requests. Where they agree the table says so; where
 // version-router is deliberately different, the row says why.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openClient, type Answer, type Protocol } from "../../harness/clients/version-client.js";
-import { startEnvoy, type Envoy } from "../../harness/envoy/start-envoy.js";
+import type { Envoy } from "../../harness/envoy/start-envoy.js";
 import { SEED_LUA_SOURCE } from "../../harness/lua/seed-fallback.js";
-import { ENVOY } from "./with-envoy.js";
+import { E2E, withEnvoy } from "./with-envoy.js";
 
 const VERSIONS = ["v1", "v2", "v3"];
 
@@ -63,18 +63,9 @@ function outcome(answer: Answer): string {
   return received.length === 1 && received[0] === answer.version ? answer.version : `${answer.version} (received ${received.join(", ")})`;
 }
 
-describe.runIf(ENVOY)("parity with the seed's Lua filter", () => {
-  let lua: Envoy | undefined;
-  let ours: Envoy | undefined;
-  beforeAll(async () => {
-    [lua, ours] = await Promise.all([
-      startEnvoy({ versions: VERSIONS, filter: "lua", lua: SEED_LUA_SOURCE }),
-      startEnvoy({ versions: VERSIONS, pluginConfig: { versions: VERSIONS, default: "v1" } }),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([lua?.stop(), ours?.stop()]);
-  });
+describe.runIf(E2E)("parity with the seed's Lua filter", () => {
+  const lua = withEnvoy({ versions: VERSIONS, filter: "lua", lua: SEED_LUA_SOURCE });
+  const ours = withEnvoy({ versions: VERSIONS, pluginConfig: { versions: VERSIONS, default: "v1" } });
 
   async function ask(envoy: Envoy, { protocol, sent }: Case): Promise<string> {
     const client = openClient(protocol, envoy.url);
@@ -86,17 +77,19 @@ describe.runIf(ENVOY)("parity with the seed's Lua filter", () => {
   }
 
   it.each(CASES.filter((c) => !c.why))("agree: $protocol $sent -> $ours", async (c) => {
-    expect(await ask(lua!, c)).toBe(c.lua);
-    expect(await ask(ours!, c)).toBe(c.ours);
+    expect(c.lua).toBe(c.ours);
+    expect(await ask(lua.envoy(), c)).toBe(c.ours);
+    expect(await ask(ours.envoy(), c)).toBe(c.ours);
   });
 
   it.each(CASES.filter((c) => c.why))("differ on purpose: $protocol $sent (lua: $lua, ours: $ours)", async (c) => {
-    expect(await ask(lua!, c)).toBe(c.lua);
-    expect(await ask(ours!, c)).toBe(c.ours);
+    const [seed, mine] = [await ask(lua.envoy(), c), await ask(ours.envoy(), c)];
+    expect({ seed, mine }).toEqual({ seed: c.lua, mine: c.ours });
+    expect(seed).not.toBe(mine);
   });
 
   it("neither Envoy logged an error", () => {
-    expect(lua!.errors()).toEqual([]);
-    expect(ours!.errors()).toEqual([]);
+    expect(lua.envoy().errors()).toEqual([]);
+    expect(ours.envoy().errors()).toEqual([]);
   });
 });

@@ -5,9 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { PROTOCOLS } from "../../harness/clients/version-client.js";
 import { BEHAVIOUR_VERSIONS, rowsFor } from "../support/behaviour-table.js";
-import { ENVOY, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
+import { E2E, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
 
-describe.runIf(ENVOY)("routing through Envoy (scope all)", () => {
+describe.runIf(E2E)("routing through Envoy (scope all)", () => {
   const { envoy, client } = withEnvoy({ versions: BEHAVIOUR_VERSIONS, pluginConfig: { versions: BEHAVIOUR_VERSIONS, default: "v1" } });
 
   for (const protocol of PROTOCOLS) {
@@ -26,7 +26,7 @@ describe.runIf(ENVOY)("routing through Envoy (scope all)", () => {
 
 // The control: the same routes without the filter. A request whose header is missing or
 // wrong finds no route, so every 200 above came from the header the filter wrote.
-describe.runIf(ENVOY)("the same routes without any filter", () => {
+describe.runIf(E2E)("the same routes without any filter", () => {
   const { envoy, client } = withEnvoy({ versions: ["v1", "v2", "v3"], filter: "none" });
 
   it.each(PROTOCOLS)("%s: only an exact, single, listed version is routed", async (protocol) => {
@@ -42,7 +42,7 @@ describe.runIf(ENVOY)("the same routes without any filter", () => {
 });
 
 // Istio names the root and VM after the WasmPlugin; the filter must not care.
-describe.runIf(ENVOY)("any root_id and vm_id", () => {
+describe.runIf(E2E)("any root_id and vm_id", () => {
   const { envoy, client } = withEnvoy({ versions: ["v1", "v2"], rootId: "", vmId: "shared-vm-42" });
 
   it("routes the same with an empty root_id and another vm_id", async () => {

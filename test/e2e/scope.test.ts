@@ -1,9 +1,9 @@
 // scope "grpc": exactly the old Lua filter's reach. gRPC requests are fixed; other HTTP
 // requests pass untouched, so the routes alone decide them (no route: 404).
 import { describe, expect, it } from "vitest";
-import { ENVOY, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
+import { E2E, itLogsNoErrors, withEnvoy } from "./with-envoy.js";
 
-describe.runIf(ENVOY)("scope grpc through Envoy", () => {
+describe.runIf(E2E)("scope grpc through Envoy", () => {
   const { envoy, client } = withEnvoy({ versions: ["v1", "v2", "v3"], pluginConfig: { versions: ["v1", "v2", "v3"], scope: "grpc" } });
 
   it.each(["http1", "http2"] as const)("%s requests are left alone", async (protocol) => {

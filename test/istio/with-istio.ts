@@ -3,21 +3,16 @@ import { FILTER_WASM } from "../../harness/paths.js";
 import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
 import { istioTools, type IstioTools } from "../../harness/istio/istio-tools.js";
 import { startIstio, type Istio } from "../../harness/istio/start-istio.js";
-import { suitesEnabled } from "../../harness/suite-gate.js";
-
-const found = istioTools();
+import { istioSuitesEnabled } from "../support/suite-gates.js";
 
 /**
  * Whether the Istio suites run: the pinned tools must be built (`make istio-tools`, which
  * `make test` runs). REQUIRE_ISTIO=1 (CI) makes a missing tool an error.
  */
-export const ISTIO = suitesEnabled(
-  "Istio",
-  !("missing" in found),
-  "missing" in found ? `Istio tools not built (${found.missing.join(", ")}): run 'make istio-tools', or 'make test'` : "",
-);
+export const ISTIO = istioSuitesEnabled();
 
 export function tools(): IstioTools {
+  const found = istioTools();
   if ("missing" in found) throw new Error(`Istio tools missing: ${found.missing.join(", ")}`);
   return found;
 }

@@ -3,7 +3,8 @@
 // fail `helm template` with a message that says why.
 import { describe, expect, it } from "vitest";
 import { analyzeManifests } from "../../harness/istio/analyze.js";
-import { CHART_DIR, helm, helmSuitesEnabled, renderChart, renderChartText, renderError, type K8sObject } from "../../harness/manifests/helm.js";
+import { CHART_DIR, helm, renderChart, renderChartText, renderError, type K8sObject } from "../../harness/manifests/helm.js";
+import { helmSuitesEnabled } from "../support/suite-gates.js";
 import { ISTIO as ISTIOCTL, tools } from "../istio/with-istio.js";
 import { validateObject } from "../../harness/manifests/validate-objects.js";
 

@@ -1,0 +1,2 @@
+/** The request header that names the version, unless configured otherwise (the seed's name). */
+export const DEFAULT_VERSION_HEADER = "grpcsvc";

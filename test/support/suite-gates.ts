@@ -1,0 +1,43 @@
+// Test policy, in one place: whether suites that need a real part (Envoy, Docker, Helm,
+// Istio) run here. When the part is missing: with REQUIRE_<PART>=1 (CI) that is an error,
+// never a skip; on a laptop the suites skip and say why and how to enable them.
+import { existsSync } from "node:fs";
+import { dockerAnswers } from "../../harness/docker/docker-cli.js";
+import { envoyBinary } from "../../harness/envoy/envoy-binary.js";
+import type { EnvoyRuntime } from "../../harness/envoy/start-envoy.js";
+import { istioTools } from "../../harness/istio/istio-tools.js";
+import { helmAvailable, helmBinary } from "../../harness/manifests/helm.js";
+
+type Part = "Envoy" | "Docker" | "Helm" | "Istio";
+
+export function suitesEnabled(part: Part, available: boolean, why: string): boolean {
+  if (available) return true;
+  const variable = `REQUIRE_${part.toUpperCase()}`;
+  if (process.env[variable] === "1") throw new Error(`${why}; ${variable}=1 forbids skipping`);
+  console.warn(`skipping ${part} suites: ${why}`);
+  return false;
+}
+
+/** Where this vitest project runs the e2e suites' Envoy (ENVOY_RUNTIME, set per project). */
+export function e2eRuntime(): EnvoyRuntime {
+  return process.env.ENVOY_RUNTIME === "docker" ? "docker" : "process";
+}
+
+export function envoySuitesEnabled(): boolean {
+  return suitesEnabled("Envoy", existsSync(envoyBinary()), `Envoy not found at ${envoyBinary()}: run 'make envoy' (or set ENVOY_BIN)`);
+}
+
+export async function dockerSuitesEnabled(): Promise<boolean> {
+  return suitesEnabled("Docker", await dockerAnswers(),
+    "no Docker engine answers ('docker version' failed): start one, or run .ci/run, which starts its own");
+}
+
+export async function helmSuitesEnabled(): Promise<boolean> {
+  return suitesEnabled("Helm", await helmAvailable(), `Helm not found (${helmBinary()}): run 'make helm', or put helm 3 on PATH`);
+}
+
+export function istioSuitesEnabled(): boolean {
+  const found = istioTools();
+  const why = "missing" in found ? `Istio tools not built (${found.missing.join(", ")}): run 'make istio-tools', or 'make test'` : "";
+  return suitesEnabled("Istio", !("missing" in found), why);
+}
