@@ -36,7 +36,7 @@ NODE_DEPS := node_modules/.package-lock.json
 WASM := build/filter.wasm
 SOURCES := $(shell find assembly -name '*.ts') asconfig.json
 
-.PHONY: bench soak fuzz build test test-unit test-docker test-istio demo demo-istio envoy helm istio-tools envoy-image image typecheck clean
+.PHONY: bench soak fuzz build test test-unit test-docker test-istio demo demo-istio envoy helm istio-tools envoy-image image typecheck lint format clean
 
 build: $(WASM)
 
@@ -92,7 +92,15 @@ $(REGISTRY_BIN):
 typecheck: $(NODE_DEPS)
 	npx tsc --noEmit
 
-test: build envoy helm istio-tools typecheck
+# Biome: formatting and lint rules over TypeScript, AssemblyScript and JSON (biome.json).
+lint: $(NODE_DEPS)
+	npx biome check .
+
+# Applies Biome's formatting and safe fixes.
+format: $(NODE_DEPS)
+	npx biome check --write .
+
+test: build envoy helm istio-tools typecheck lint
 	npx vitest run
 
 # The suites on Istio's real control plane only.

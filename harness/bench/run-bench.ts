@@ -99,12 +99,12 @@ async function report(scenarios: Scenario[], envoy: string): Promise<void> {
     "filter.wasm <= 24 KiB": wasmBytes <= 24 * 1024,
   };
   const result = { envoy, machine, wasm_bytes: wasmBytes, rounds: ROUNDS, requests_per_round: REQUESTS, scenarios: rows, goals, goals_met: goalsMet };
-  await writeFile(join(BUILD, "bench.json"), JSON.stringify(result, null, 2) + "\n");
+  await writeFile(join(BUILD, "bench.json"), `${JSON.stringify(result, null, 2)}\n`);
 
   const header = ["scenario", "protocol", "case", "req/s", "p50 µs", "p99 µs", "req/s spread"];
   const lines = rows.map((r) => [r.name, r.protocol, r.case, String(r.rps), String(r.p50_us), String(r.p99_us), `${(r.rps_spread * 100).toFixed(1)}%`]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   console.log(`Envoy ${envoy}, --concurrency 1; ${machine}; filter.wasm ${wasmBytes} bytes`);
   console.log(`median of ${ROUNDS} interleaved rounds of ${REQUESTS} requests; h2load -c/-m fixed per protocol\n`);
   console.log([fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)].join("\n"));

@@ -28,7 +28,7 @@ export async function analyzeManifests(istioctl: string, yaml: string): Promise<
       throw new Error(`istioctl analyze failed (${err.code}): ${err.stderr ?? ""}`);
     });
     const text = stdout.trim();
-    return text && text.startsWith("[") ? (JSON.parse(text) as AnalysisMessage[]) : [];
+    return text?.startsWith("[") ? (JSON.parse(text) as AnalysisMessage[]) : [];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

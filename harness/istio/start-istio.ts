@@ -50,7 +50,9 @@ export async function startIstio(tools: IstioTools): Promise<Istio> {
       await rm(dir, { recursive: true, force: true });
     })());
   // A test worker or script that exits without stop() must not leave the control plane running.
-  const onExit = () => processes.forEach((p) => p.pid !== undefined && !p.gone() && globalThis.process.kill(p.pid, "SIGKILL"));
+  const onExit = () => {
+    for (const p of processes) if (p.pid !== undefined && !p.gone()) globalThis.process.kill(p.pid, "SIGKILL");
+  };
   globalThis.process.once("exit", onExit);
   try {
     const pki = await makePki(dir);

@@ -41,7 +41,7 @@ const CASES: Case[] = [
   { name: "wrong case", values: () => ["V3"], protocols: PROTOCOLS },
   { name: "repeated", values: () => ["v3", "v3"], protocols: PROTOCOLS },
   { name: "repeated, conflicting", values: () => ["v2", "v3"], protocols: PROTOCOLS },
-  { name: "32 KiB", values: () => ["v2" + "x".repeat(32 * 1024 - 2)], protocols: PROTOCOLS },
+  { name: "32 KiB", values: () => [`v2${"x".repeat(32 * 1024 - 2)}`], protocols: PROTOCOLS },
   { name: "random bytes", values: randomValue(false), protocols: ["http1", "http2"] },
   { name: "random ASCII", values: randomValue(true), protocols: ["grpc"] },
 ];
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       problems,
     };
     await mkdir(join(PROJECT_ROOT, "build"), { recursive: true });
-    await writeFile(join(PROJECT_ROOT, "build/soak.json"), JSON.stringify(summary, null, 2) + "\n");
+    await writeFile(join(PROJECT_ROOT, "build/soak.json"), `${JSON.stringify(summary, null, 2)}\n`);
     const pass = counts.wrong === 0 && counts.failed === 0 && summary.envoy_5xx === 0 && summary.envoy_resets === 0 &&
       errors.length === 0 && rssGrowth <= RSS_BOUND && wasmGrowth === 0 && last.wasm > 0;
     const mib = (n: number) => (n / 2 ** 20).toFixed(1);

@@ -2,59 +2,18 @@
 // same Envoy routes, over the same requests. Where they agree the table says so; where
 // version-router is deliberately different, the row says why.
 import { describe, expect, it } from "vitest";
-import { openClient, type Answer, type Protocol } from "../../harness/clients/version-client.js";
+import { openClient, type Answer } from "../../harness/clients/version-client.js";
 import type { Envoy } from "../../harness/envoy/start-envoy.js";
 import { SEED_LUA_SOURCE } from "../../harness/lua/seed-fallback.js";
+import { PARITY_CASES, type ParityCase, untouchedCases } from "../support/lua-parity.js";
 import { E2E, withEnvoy } from "./with-envoy.js";
 
 const VERSIONS = ["v1", "v2", "v3"];
 
-/** "404" for HTTP and UNIMPLEMENTED for gRPC: Envoy found no route. */
+/** "404" for HTTP and UNIMPLEMENTED for gRPC: Envoy found no route (these routes have no catch-all). */
 const NO_ROUTE = "no route";
 
-interface Case {
-  protocol: Protocol;
-  sent: string[];
-  lua: string;
-  ours: string;
-  /** Why version-router differs from the seed, when it does. */
-  why?: string;
-}
-
-const CASES: Case[] = [
-  // gRPC, the seed's whole reach: the two agree except where the seed was wrong.
-  { protocol: "grpc", sent: ["v2"], lua: "v2", ours: "v2" },
-  { protocol: "grpc", sent: [], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: ["zz"], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: ["V2"], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: [""], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: ["v2,v3"], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: ["v2", "v3"], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: ["zz", "v2"], lua: "v1", ours: "v1" },
-  {
-    protocol: "grpc", sent: ["v4"], lua: NO_ROUTE, ours: "v1",
-    why: "the seed's hand-typed list still names v4, which is not deployed: the list drifted; ours comes from the deployed versions",
-  },
-  {
-    protocol: "grpc", sent: ["v3", "v3"], lua: "v1", ours: "v3",
-    why: "Lua reads repeated values joined as 'v3,v3' and degrades; every copy names v3, so ours keeps v3 (as one value)",
-  },
-  // Plain HTTP: the seed never looked at it.
-  { protocol: "http1", sent: ["v2"], lua: "v2", ours: "v2" },
-  { protocol: "http2", sent: ["v3"], lua: "v3", ours: "v3" },
-  {
-    protocol: "http1", sent: [], lua: NO_ROUTE, ours: "v1",
-    why: "scope 'all' (the default) gives HTTP callers the same safe default as gRPC callers; scope 'grpc' restores the seed's reach",
-  },
-  {
-    protocol: "http2", sent: ["zz"], lua: NO_ROUTE, ours: "v1",
-    why: "as above: an unknown version on HTTP is degraded instead of failing",
-  },
-  {
-    protocol: "http2", sent: ["zz", "v2"], lua: "v2 (received zz, v2)", ours: "v1",
-    why: "untouched, Envoy's matcher routes on one of two values while the upstream sees both; ours never forwards an ambiguous header",
-  },
-];
+const CASES: ParityCase[] = [...PARITY_CASES, ...untouchedCases(() => NO_ROUTE)];
 
 function outcome(answer: Answer): string {
   if (answer.status === "404" || answer.status === "UNIMPLEMENTED") return NO_ROUTE;
@@ -67,7 +26,7 @@ describe.runIf(E2E)("parity with the seed's Lua filter", () => {
   const lua = withEnvoy({ versions: VERSIONS, filter: "lua", lua: SEED_LUA_SOURCE });
   const ours = withEnvoy({ versions: VERSIONS, pluginConfig: { versions: VERSIONS, default: "v1" } });
 
-  async function ask(envoy: Envoy, { protocol, sent }: Case): Promise<string> {
+  async function ask(envoy: Envoy, { protocol, sent }: ParityCase): Promise<string> {
     const client = openClient(protocol, envoy.url);
     try {
       return outcome(await client.send(sent));

@@ -1,19 +1,17 @@
 // The chart's routing values, as Istio turns them into the gateway's configuration: another
 // header name, a default other than the first version, a version removed from the list, and
 // scope grpc. Change the chart, and these tests see what istiod makes of it.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { openClient, type Protocol } from "../../harness/clients/version-client.js";
-import { installChart, type ChartRelease } from "../../harness/istio/chart-release.js";
-import type { VersionWorkloads } from "../../harness/istio/workloads.js";
-import { chartValues, GATEWAY_URL, ISTIO, withIstio } from "./with-istio.js";
+import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
 
 const NAMESPACE = "shop";
 const v = (name: string) => ({ name, tag: `${name.slice(1)}.0.0` });
 
 describe.runIf(ISTIO)("the chart's routing values through Istio", () => {
   const { istio, gateway } = withIstio();
-  let workloads: VersionWorkloads | undefined;
-  let release: ChartRelease | undefined;
+  // Workloads for every version the value sets name; each set deploys some of them.
+  const chart = withChartRelease(istio, { namespace: NAMESPACE, versions: ["v1", "v2", "v3", "v4"], header: "x-api-version" });
 
   async function answer(protocol: Protocol, sent: string[], header: string) {
     const client = openClient(protocol, GATEWAY_URL, header);
@@ -26,21 +24,10 @@ describe.runIf(ISTIO)("the chart's routing values through Istio", () => {
 
   /** Installs or upgrades to these values and waits until the gateway answers `probe` as expected. */
   async function deploy(values: Record<string, unknown>, probe: { protocol: Protocol; header: string; sent: string[]; version: string; received: string[] }) {
-    if (!release) release = await installChart(istio(), { name: "grpcsvc", namespace: NAMESPACE, values: chartValues(values) });
-    else await release.upgrade(chartValues(values));
+    await chart.deploy(chartValues(values));
     await gateway().waitForListener(80);
     await vi.waitFor(async () => expect(await answer(probe.protocol, probe.sent, probe.header)).toMatchObject({ version: probe.version, received: probe.received }), { timeout: 30_000, interval: 200 });
   }
-
-  beforeAll(async () => {
-    // Workloads for every version the value sets name; each set deploys some of them.
-    workloads = await istio().startWorkloads({ namespace: NAMESPACE, app: "grpcsvc", versions: ["v1", "v2", "v3", "v4"], header: "x-api-version" });
-  }, 60_000);
-
-  afterAll(async () => {
-    await release?.uninstall();
-    await workloads?.stop();
-  }, 60_000);
 
   describe("header x-api-version, versions v1, v3, v4 (v2 removed), default v3", () => {
     const values = { versions: [v("v1"), v("v3"), v("v4")], defaultVersion: "v3", header: "x-api-version" };

@@ -6,13 +6,11 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openClient, SERVED_HEADER } from "../../harness/clients/version-client.js";
-import { installChart, type ChartRelease } from "../../harness/istio/chart-release.js";
 import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
 import type { KubeObject } from "../../harness/istio/kube-client.js";
-import type { VersionWorkloads } from "../../harness/istio/workloads.js";
 import { startTraffic, type Sample } from "../../harness/load/steady-traffic.js";
 import { weightedVersion } from "../../harness/reference-model.js";
-import { chartValues, GATEWAY_URL, ISTIO, withIstio } from "./with-istio.js";
+import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
 
 const NAMESPACE = "shop";
 const VERSIONS = ["v1", "v2", "v3"];
@@ -34,8 +32,7 @@ async function ecdsUpdates(gateway: IngressGateway): Promise<{ success: number; 
 
 describe.runIf(ISTIO)("progressive delivery through Istio", () => {
   const { istio, gateway, restartGateway } = withIstio();
-  let workloads: VersionWorkloads | undefined;
-  let release: ChartRelease | undefined;
+  const chart = withChartRelease(istio, { namespace: NAMESPACE, versions: VERSIONS });
 
   const delivery = (weights: Record<string, number>) => ({
     stickyBy: { header: "x-user-id" },
@@ -46,21 +43,15 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
 
   /** helm upgrade to these weights; resolves when the gateway holds the new configuration. */
   async function upgradeWeights(weights: Record<string, number>): Promise<void> {
-    await release!.upgrade(chartValues(delivery(weights)));
+    await chart.deploy(chartValues(delivery(weights)));
     await vi.waitFor(async () => expect((await pluginConfigIn(gateway()))?.canary).toEqual({ weights }), { timeout: 30_000, interval: 50 });
   }
 
   beforeAll(async () => {
-    workloads = await istio().startWorkloads({ namespace: NAMESPACE, app: "grpcsvc", versions: VERSIONS });
-    release = await installChart(istio(), { name: "grpcsvc", namespace: NAMESPACE, values: chartValues(delivery({ v1: 70, v2: 20, v3: 10 })) });
+    await chart.deploy(chartValues(delivery({ v1: 70, v2: 20, v3: 10 })));
     await gateway().waitForListener(80);
     await vi.waitFor(async () => expect(await pluginConfigIn(gateway())).toBeDefined(), { timeout: 30_000, interval: 100 });
   }, 120_000);
-
-  afterAll(async () => {
-    await release?.uninstall();
-    await workloads?.stop();
-  }, 60_000);
 
   describe("the chart's progressive delivery values", () => {
     it("reach the gateway as the WasmPlugin's pluginConfig", async () => {
@@ -135,7 +126,7 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
     let good: KubeObject | undefined;
 
     beforeAll(async () => {
-      await release!.upgrade(chartValues({ wasm: { failStrategy } }));
+      await chart.release().upgrade(chartValues({ wasm: { failStrategy } }));
       const envoyPolicy = failStrategy === "FAIL_CLOSE" ? "FAIL_CLOSED" : "FAIL_OPEN";
       await vi.waitFor(async () => {
         const ours = (await gateway().ecdsFilters()).find((f) => f.name.includes(PLUGIN.name));
@@ -152,7 +143,7 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
     });
 
     it("the chart's own check refuses it", async () => {
-      const refused = await release!.upgrade(chartValues({ defaultVersion: "v9", wasm: { failStrategy } })).then(() => "", (err: Error) => err.message);
+      const refused = await chart.release().upgrade(chartValues({ defaultVersion: "v9", wasm: { failStrategy } })).then(() => "", (err: Error) => err.message);
       expect(refused).toContain('defaultVersion: "v9" is not one of versions [v1 v2 v3]');
     });
 

@@ -6,11 +6,9 @@
 // with the right header received is what proves the filter ran.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openClient, type Protocol, type VersionClient } from "../../harness/clients/version-client.js";
-import { installChart, type ChartRelease } from "../../harness/istio/chart-release.js";
 import { KubeError } from "../../harness/istio/kube-client.js";
-import type { VersionWorkloads } from "../../harness/istio/workloads.js";
 import { BEHAVIOUR_VERSIONS, rowsFor } from "../support/behaviour-table.js";
-import { chartValues, GATEWAY_URL, ISTIO, LOOPBACK_VALUES, withIstio } from "./with-istio.js";
+import { chartValues, GATEWAY_URL, ISTIO, LOOPBACK_VALUES, withChartRelease, withIstio } from "./with-istio.js";
 
 const LAYOUTS = [
   { name: "chart in an application namespace, gateway in istio-system (the usual layout)", namespace: "shop" },
@@ -50,8 +48,7 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
 
   for (const layout of LAYOUTS) {
     describe(layout.name, () => {
-      let workloads: VersionWorkloads | undefined;
-      let release: ChartRelease | undefined;
+      const chart = withChartRelease(istio, { namespace: layout.namespace, versions: BEHAVIOUR_VERSIONS });
       const clients: VersionClient[] = [];
       const client = (protocol: Protocol) => {
         const c = openClient(protocol, GATEWAY_URL);
@@ -60,17 +57,14 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
       };
 
       beforeAll(async () => {
-        workloads = await istio().startWorkloads({ namespace: layout.namespace, app: "grpcsvc", versions: BEHAVIOUR_VERSIONS });
-        release = await installChart(istio(), { name: "grpcsvc", namespace: layout.namespace, values: chartValues() });
+        await chart.deploy(chartValues());
         await gateway().waitForListener(80);
         await routes("grpc", ["zz"], "v1");
       }, 120_000);
 
       afterAll(async () => {
         await Promise.allSettled(clients.splice(0).map((c) => c.close()));
-        await release?.uninstall();
-        await workloads?.stop();
-      }, 60_000);
+      });
 
       /** Waits until the gateway routes `sent` to `version` (istiod's push has arrived). */
       async function routes(protocol: Protocol, sent: string[], version: string): Promise<void> {
@@ -107,7 +101,7 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
 
       describe("HTTP service (helm upgrade service.protocol=http)", () => {
         beforeAll(async () => {
-          await release!.upgrade(chartValues({ service: { port: 8080, protocol: "http" } }));
+          await chart.deploy(chartValues({ service: { port: 8080, protocol: "http" } }));
           await routes("http1", ["zz"], "v1");
         }, 60_000);
 

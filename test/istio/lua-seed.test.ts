@@ -3,57 +3,18 @@
 // version-router installed by the chart. Same VirtualServices, same requests. The chart's
 // VirtualService has a default route, so where the seed let a request through untouched the
 // answer shows it: the default version, receiving whatever the client sent.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { openClient, type Answer, type Protocol } from "../../harness/clients/version-client.js";
-import { installChart, type ChartRelease } from "../../harness/istio/chart-release.js";
-import type { VersionWorkloads } from "../../harness/istio/workloads.js";
 import { seedEnvoyFilter } from "../../harness/lua/seed-envoy-filter.js";
-import { chartValues, GATEWAY_URL, ISTIO, withIstio } from "./with-istio.js";
+import { PARITY_CASES, type ParityCase, untouchedCases } from "../support/lua-parity.js";
+import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
 
 const NAMESPACE = "shop";
 const VERSIONS = ["v1", "v2", "v3"];
 
-interface Case {
-  protocol: Protocol;
-  sent: string[];
-  lua: string;
-  ours: string;
-  /** Why version-router differs from the seed, when it does. */
-  why?: string;
-}
-
-const CASES: Case[] = [
-  { protocol: "grpc", sent: ["v2"], lua: "v2", ours: "v2" },
-  { protocol: "grpc", sent: [], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: ["zz"], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: ["V2"], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: [""], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: ["v2,v3"], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: ["v2", "v3"], lua: "v1", ours: "v1" },
-  { protocol: "grpc", sent: ["zz", "v2"], lua: "v1", ours: "v1" },
-  {
-    protocol: "grpc", sent: ["v4"], lua: "v1 (received v4)", ours: "v1",
-    why: "the seed's hand-typed list still names v4, which is not deployed: it lets v4 through, so the default route answers with the header unchanged; ours takes its list from the deployed versions",
-  },
-  {
-    protocol: "grpc", sent: ["v3", "v3"], lua: "v1", ours: "v3",
-    why: "Lua reads repeated values joined as 'v3,v3' and degrades; every copy names v3, so ours keeps v3 (as one value)",
-  },
-  { protocol: "http1", sent: ["v2"], lua: "v2", ours: "v2" },
-  { protocol: "http2", sent: ["v3"], lua: "v3", ours: "v3" },
-  {
-    protocol: "http1", sent: [], lua: "v1 (received nothing)", ours: "v1",
-    why: "the seed never looked at HTTP: the default route answers without the header; ours gives HTTP callers the same safe default as gRPC callers (scope 'grpc' restores the seed's reach)",
-  },
-  {
-    protocol: "http2", sent: ["zz"], lua: "v1 (received zz)", ours: "v1",
-    why: "as above: the unknown version reaches the service untouched",
-  },
-  {
-    protocol: "http2", sent: ["zz", "v2"], lua: "v2 (received zz, v2)", ours: "v1",
-    why: "untouched, Envoy's matcher routes on one of two values while the service sees both; ours never forwards an ambiguous header",
-  },
-];
+// The chart's VirtualService has a default route: what the seed lets through untouched is
+// answered by v1, with the header as sent.
+const CASES: ParityCase[] = [...PARITY_CASES, ...untouchedCases((version, received) => `${version} (received ${received})`)];
 
 function outcome(answer: Answer): string {
   if (!answer.version) return answer.status;
@@ -64,17 +25,15 @@ function outcome(answer: Answer): string {
 
 describe.runIf(ISTIO)("the seed's Lua EnvoyFilter and version-router, through istiod to the same gateway", () => {
   const { istio, gateway } = withIstio();
-  let workloads: VersionWorkloads | undefined;
-  let release: ChartRelease | undefined;
-  const observed = { lua: new Map<Case, string>(), ours: new Map<Case, string>() };
+  const chart = withChartRelease(istio, { namespace: NAMESPACE, versions: VERSIONS });
+  const observed = { lua: new Map<ParityCase, string>(), ours: new Map<ParityCase, string>() };
   const chains: { lua: string[]; ours: string[] } = { lua: [], ours: [] };
 
   /** Sets the filter and the service protocol, then waits until the gateway answers accordingly. */
   async function configure(filter: "lua" | "ours", protocol: "grpc" | "http"): Promise<void> {
     const seed = seedEnvoyFilter();
     const values = chartValues({ wasm: { enabled: filter === "ours" }, service: protocol === "http" ? { port: 8080, protocol: "http" } : { port: 50051, protocol: "grpc" } });
-    if (!release) release = await installChart(istio(), { name: "grpcsvc", namespace: NAMESPACE, values });
-    else await release.upgrade(values);
+    await chart.deploy(values);
     if (filter === "lua") await istio().kube.apply(seed);
     else await istio().kube.delete(seed.apiVersion, seed.kind, seed.metadata.namespace, seed.metadata.name);
     await gateway().waitForListener(80);
@@ -102,7 +61,6 @@ describe.runIf(ISTIO)("the seed's Lua EnvoyFilter and version-router, through is
   }
 
   beforeAll(async () => {
-    workloads = await istio().startWorkloads({ namespace: NAMESPACE, app: "grpcsvc", versions: VERSIONS });
     await configure("lua", "grpc");
     chains.lua = await gateway().httpFilters(80);
     await askAll("lua", ["grpc"]);
@@ -114,11 +72,6 @@ describe.runIf(ISTIO)("the seed's Lua EnvoyFilter and version-router, through is
     chains.ours = await gateway().httpFilters(80);
     await askAll("ours", ["grpc"]);
   }, 200_000);
-
-  afterAll(async () => {
-    await release?.uninstall();
-    await workloads?.stop();
-  }, 60_000);
 
   it("istiod put the seed's Lua right before the router, and version-router in its place", () => {
     expect(chains.lua.slice(-2)).toEqual(["envoy.filters.http.lua", "envoy.filters.http.router"]);

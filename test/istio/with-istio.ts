@@ -1,8 +1,10 @@
 import { afterAll, beforeAll } from "vitest";
 import { FILTER_WASM } from "../../harness/paths.js";
+import { installChart, type ChartRelease } from "../../harness/istio/chart-release.js";
 import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
 import { istioTools, type IstioTools } from "../../harness/istio/istio-tools.js";
 import { startIstio, type Istio } from "../../harness/istio/start-istio.js";
+import type { VersionWorkloads } from "../../harness/istio/workloads.js";
 import { istioSuitesEnabled } from "../support/suite-gates.js";
 
 /**
@@ -78,4 +80,32 @@ function merge(base: Record<string, unknown>, extra: Record<string, unknown>): R
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Version workloads and one release of the chart for the enclosing describe: deploy()
+ * installs it the first time and upgrades it after; afterAll uninstalls it and stops the
+ * workloads.
+ */
+export function withChartRelease(
+  istio: () => Istio,
+  options: { namespace: string; versions: readonly string[]; header?: string },
+): { deploy(values: Record<string, unknown>): Promise<ChartRelease>; release(): ChartRelease } {
+  let workloads: VersionWorkloads | undefined;
+  let release: ChartRelease | undefined;
+  beforeAll(async () => {
+    workloads = await istio().startWorkloads({ namespace: options.namespace, app: "grpcsvc", versions: options.versions, ...(options.header ? { header: options.header } : {}) });
+  }, 60_000);
+  afterAll(async () => {
+    await release?.uninstall();
+    await workloads?.stop();
+  }, 60_000);
+  return {
+    deploy: async (values) => {
+      if (release) await release.upgrade(values);
+      else release = await installChart(istio(), { name: "grpcsvc", namespace: options.namespace, values });
+      return release;
+    },
+    release: () => release ?? fail("the chart is not installed"),
+  };
 }

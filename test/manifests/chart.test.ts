@@ -31,7 +31,7 @@ const VALUE_SETS: Array<{ name: string; values: Record<string, unknown>; version
 ];
 
 const of = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
-// Rendered specs are checked field by field; their full types would add nothing here.
+// biome-ignore lint/suspicious/noExplicitAny: rendered specs are checked field by field; their full types would add nothing here.
 const spec = (o: K8sObject | undefined) => o!.spec as any;
 
 describe.runIf(HELM)("the chart", () => {

@@ -19,7 +19,7 @@ export const BEHAVIOUR_ROWS: readonly BehaviourRow[] = [
   { name: "unknown", sent: ["v9"], version: "v1" },
   { name: "wrong case", sent: ["V2"], version: "v1" },
   { name: "a comma list", sent: ["v2,v3"], version: "v1" },
-  { name: "very long (4 KiB)", sent: ["v2" + "x".repeat(4094)], version: "v1" },
+  { name: "very long (4 KiB)", sent: [`v2${"x".repeat(4094)}`], version: "v1" },
   { name: "non-ASCII bytes", sent: ["v2\u00e9\u00ff"], version: "v1", notGrpc: true },
   { name: "the same version twice", sent: ["v3", "v3"], version: "v3" },
   { name: "two different versions", sent: ["v2", "v3"], version: "v1" },
