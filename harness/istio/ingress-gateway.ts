@@ -25,6 +25,8 @@ export const DEFAULT_GATEWAY: GatewayIdentity = {
 
 export interface IngressGateway {
   adminUrl: string;
+  /** The Envoy process id. */
+  pid: number | undefined;
   identity: GatewayIdentity;
   /** Envoy's /config_dump, parsed. */
   configDump(resource?: string): Promise<ConfigDump>;
@@ -179,6 +181,7 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
   };
   return {
     adminUrl,
+    pid: envoy.pid,
     identity: options.identity ?? DEFAULT_GATEWAY,
     configDump,
     ecdsFilters,
