@@ -26,12 +26,25 @@ if ("missing" in tools) {
 
 interface RouteDump {
   dynamic_route_configs?: Array<{
-    route_config: { name: string; virtual_hosts?: Array<{ name: string; routes: Array<{ name?: string; match: { headers?: Array<{ name: string; string_match?: { exact?: string } }> }; route?: { cluster?: string } }> }> };
+    route_config: {
+      name: string;
+      virtual_hosts?: Array<{
+        name: string;
+        routes: Array<{
+          name?: string;
+          match: { headers?: Array<{ name: string; string_match?: { exact?: string } }> };
+          route?: { cluster?: string };
+        }>;
+      }>;
+    };
   }>;
 }
 
 interface ListenerDump {
-  dynamic_listeners?: Array<{ name: string; active_state?: { listener: { address: { socket_address: { address: string; port_value: number } } } } }>;
+  dynamic_listeners?: Array<{
+    name: string;
+    active_state?: { listener: { address: { socket_address: { address: string; port_value: number } } } };
+  }>;
 }
 
 async function printPushed(gateway: IngressGateway): Promise<void> {
@@ -52,7 +65,9 @@ async function printPushed(gateway: IngressGateway): Promise<void> {
     }
   }
   for (const f of await gateway.ecdsFilters()) {
-    console.log(`  Wasm filter over ECDS ${f.name}\n    module ${f.wasmFile}, failure policy ${f.failurePolicy}\n    configuration ${f.configuration}`);
+    console.log(
+      `  Wasm filter over ECDS ${f.name}\n    module ${f.wasmFile}, failure policy ${f.failurePolicy}\n    configuration ${f.configuration}`,
+    );
   }
 }
 
@@ -92,9 +107,13 @@ async function untilRouted(protocol: Protocol): Promise<void> {
 const istio = await startIstio(tools);
 let failed = false;
 try {
-  console.log(`Kubernetes API (kube-apiserver ${(await istio.kube.call<{ gitVersion: string }>("GET", "/version")).gitVersion}), istiod ${tools.release}`);
+  console.log(
+    `Kubernetes API (kube-apiserver ${(await istio.kube.call<{ gitVersion: string }>("GET", "/version")).gitVersion}), istiod ${tools.release}`,
+  );
   const workloads = await istio.startWorkloads({ namespace: NAMESPACE, app: "grpcsvc", versions: DEMO_VERSIONS });
-  console.log(`workloads: ${[...workloads.upstreams.byVersion.values()].map((u) => `${u.version} at ${u.host}`).join(", ")} (WorkloadEntries)`);
+  console.log(
+    `workloads: ${[...workloads.upstreams.byVersion.values()].map((u) => `${u.version} at ${u.host}`).join(", ")} (WorkloadEntries)`,
+  );
   const gateway = await istio.startGateway({ filterLogLevel: "debug" });
   console.log(`ingress gateway: Envoy ${await envoyVersion(gateway.adminUrl)}, admin ${gateway.adminUrl}\n`);
 
@@ -102,8 +121,10 @@ try {
   console.log(`helm install grpcsvc --namespace ${NAMESPACE} (defaults, wasm.url=${VALUES.wasm.url}, gateway.bind=127.0.0.1)`);
   console.log("accepted by the API server through istiod's validating webhook:");
   const kinds: Array<[string, string, string]> = [
-    ["networking.istio.io/v1", "Gateway", NAMESPACE], ["networking.istio.io/v1", "VirtualService", NAMESPACE],
-    ["networking.istio.io/v1", "DestinationRule", NAMESPACE], ["extensions.istio.io/v1alpha1", "WasmPlugin", "istio-system"],
+    ["networking.istio.io/v1", "Gateway", NAMESPACE],
+    ["networking.istio.io/v1", "VirtualService", NAMESPACE],
+    ["networking.istio.io/v1", "DestinationRule", NAMESPACE],
+    ["extensions.istio.io/v1alpha1", "WasmPlugin", "istio-system"],
   ];
   for (const [apiVersion, kind, namespace] of kinds) {
     const names = (await istio.kube.list<KubeObject>(apiVersion, kind, namespace)).map((o) => `${namespace}/${o.metadata.name}`);

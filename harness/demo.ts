@@ -11,7 +11,11 @@ import { DEFAULT_VERSION_HEADER } from "./version-header.js";
 const PLUGIN_CONFIG = { header: DEFAULT_VERSION_HEADER, versions: DEMO_VERSIONS, default: "v1", scope: "all" };
 
 const upstreams = await startUpstreams(DEMO_VERSIONS);
-const envoy = await startEnvoy({ routing: versionRoutes(upstreams, DEFAULT_VERSION_HEADER), pluginConfig: PLUGIN_CONFIG, filterLogLevel: "debug" });
+const envoy = await startEnvoy({
+  routing: versionRoutes(upstreams, DEFAULT_VERSION_HEADER),
+  pluginConfig: PLUGIN_CONFIG,
+  filterLogLevel: "debug",
+});
 let failed = false;
 try {
   console.log(`Envoy ${await envoyVersion(envoy.adminUrl)}, admin ${envoy.adminUrl}`);

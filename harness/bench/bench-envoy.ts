@@ -4,9 +4,9 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { RouteSpec } from "../envoy/bootstrap.js";
-import { PROJECT_ROOT } from "../paths.js";
-import { startEnvoy, type Envoy } from "../envoy/start-envoy.js";
+import { type Envoy, startEnvoy } from "../envoy/start-envoy.js";
 import { SEED_LUA_SOURCE } from "../lua/seed-fallback.js";
+import { PROJECT_ROOT } from "../paths.js";
 import { DEFAULT_VERSION_HEADER } from "../version-header.js";
 
 export const BENCH_VERSIONS = ["v1", "v2", "v3", "v4"];

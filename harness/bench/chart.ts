@@ -13,7 +13,10 @@ const COLORS: Record<string, string> = { "no-filter": "#9e9e9e", lua: "#1f77b4",
 
 function legend(x: number, y: number): string {
   return Object.entries(COLORS)
-    .map(([name, color], i) => `<rect x="${x + i * 120}" y="${y}" width="12" height="12" fill="${color}"/><text x="${x + i * 120 + 16}" y="${y + 10}" font-size="11">${name}</text>`)
+    .map(
+      ([name, color], i) =>
+        `<rect x="${x + i * 120}" y="${y}" width="12" height="12" fill="${color}"/><text x="${x + i * 120 + 16}" y="${y + 10}" font-size="11">${name}</text>`,
+    )
     .join("\n");
 }
 const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");

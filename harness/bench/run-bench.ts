@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { envoyVersion } from "../envoy/admin.js";
 import type { Envoy } from "../envoy/start-envoy.js";
 import { FILTER_WASM, PROJECT_ROOT } from "../paths.js";
+import { FILTERS, type FilterName, startBenchEnvoy } from "./bench-envoy.js";
 import { renderChartPng } from "./chart.js";
-import { FILTERS, startBenchEnvoy, type FilterName } from "./bench-envoy.js";
-import { runH2load, type RunResult } from "./h2load.js";
+import { type RunResult, runH2load } from "./h2load.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
@@ -50,7 +50,13 @@ async function main(): Promise<void> {
     }
     for (let round = 1; round <= ROUNDS; round++) {
       for (const s of scenarios) {
-        const result = await runH2load({ url: envoys.get(s.name)!.url, protocol: s.protocol, headers: CASES[s.case], requests: REQUESTS, bodyFile });
+        const result = await runH2load({
+          url: envoys.get(s.name)!.url,
+          protocol: s.protocol,
+          headers: CASES[s.case],
+          requests: REQUESTS,
+          bodyFile,
+        });
         if (result.failed > 0) throw new Error(`${s.name} ${s.protocol} ${s.case}: ${result.failed} requests failed`);
         s.rounds.push(result);
       }
@@ -80,29 +86,49 @@ async function report(scenarios: Scenario[], envoy: string): Promise<void> {
     p99_spread: Number(spread(s.rounds.map((r) => r.p99_us)).toFixed(3)),
     rounds: s.rounds,
   }));
-  const find = (name: FilterName, protocol: string, c: string) => rows.find((r) => r.name === name && r.protocol === protocol && r.case === c)!;
-  const goals = rows.filter((r) => r.name === "wasm").map((w) => {
-    const none = find("no-filter", w.protocol, w.case);
-    const lua = find("lua", w.protocol, w.case);
-    return {
-      protocol: w.protocol,
-      case: w.case,
-      rps_vs_no_filter: Number((w.rps / none.rps).toFixed(3)),
-      rps_vs_lua: Number((w.rps / lua.rps).toFixed(3)),
-      p99_vs_no_filter: Number((w.p99_us / none.p99_us).toFixed(3)),
-    };
-  });
+  const find = (name: FilterName, protocol: string, c: string) =>
+    rows.find((r) => r.name === name && r.protocol === protocol && r.case === c)!;
+  const goals = rows
+    .filter((r) => r.name === "wasm")
+    .map((w) => {
+      const none = find("no-filter", w.protocol, w.case);
+      const lua = find("lua", w.protocol, w.case);
+      return {
+        protocol: w.protocol,
+        case: w.case,
+        rps_vs_no_filter: Number((w.rps / none.rps).toFixed(3)),
+        rps_vs_lua: Number((w.rps / lua.rps).toFixed(3)),
+        p99_vs_no_filter: Number((w.p99_us / none.p99_us).toFixed(3)),
+      };
+    });
   const goalsMet = {
     "throughput >= 0.95 x no-filter": goals.every((g) => g.rps_vs_no_filter >= 0.95),
     "throughput >= 1.0 x lua": goals.every((g) => g.rps_vs_lua >= 1.0),
     "p99 <= 1.10 x no-filter": goals.every((g) => g.p99_vs_no_filter <= 1.1),
     "filter.wasm <= 24 KiB": wasmBytes <= 24 * 1024,
   };
-  const result = { envoy, machine, wasm_bytes: wasmBytes, rounds: ROUNDS, requests_per_round: REQUESTS, scenarios: rows, goals, goals_met: goalsMet };
+  const result = {
+    envoy,
+    machine,
+    wasm_bytes: wasmBytes,
+    rounds: ROUNDS,
+    requests_per_round: REQUESTS,
+    scenarios: rows,
+    goals,
+    goals_met: goalsMet,
+  };
   await writeFile(join(BUILD, "bench.json"), `${JSON.stringify(result, null, 2)}\n`);
 
   const header = ["scenario", "protocol", "case", "req/s", "p50 µs", "p99 µs", "req/s spread"];
-  const lines = rows.map((r) => [r.name, r.protocol, r.case, String(r.rps), String(r.p50_us), String(r.p99_us), `${(r.rps_spread * 100).toFixed(1)}%`]);
+  const lines = rows.map((r) => [
+    r.name,
+    r.protocol,
+    r.case,
+    String(r.rps),
+    String(r.p50_us),
+    String(r.p99_us),
+    `${(r.rps_spread * 100).toFixed(1)}%`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   console.log(`Envoy ${envoy}, --concurrency 1; ${machine}; filter.wasm ${wasmBytes} bytes`);
@@ -110,7 +136,9 @@ async function report(scenarios: Scenario[], envoy: string): Promise<void> {
   console.log([fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)].join("\n"));
   console.log("\nwasm against the others (per protocol and case):");
   for (const g of goals) {
-    console.log(`  ${g.protocol.padEnd(5)} ${g.case.padEnd(7)} throughput ${g.rps_vs_no_filter}x no-filter, ${g.rps_vs_lua}x lua; p99 ${g.p99_vs_no_filter}x no-filter`);
+    console.log(
+      `  ${g.protocol.padEnd(5)} ${g.case.padEnd(7)} throughput ${g.rps_vs_no_filter}x no-filter, ${g.rps_vs_lua}x lua; p99 ${g.p99_vs_no_filter}x no-filter`,
+    );
   }
   console.log("\ngoals:");
   for (const [goal, met] of Object.entries(goalsMet)) console.log(`  ${met ? "met    " : "MISSED "} ${goal}`);

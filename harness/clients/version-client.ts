@@ -1,9 +1,10 @@
 // One client per protocol behind one interface: send a request carrying the given
 // version header values, and report which version answered and what it received.
+
+import { type ClientHttp2Session, connect, constants } from "node:http2";
 import * as grpc from "@grpc/grpc-js";
-import { connect, constants, type ClientHttp2Session } from "node:http2";
 import { Client } from "undici";
-import { EchoService, type EchoReply } from "../upstreams/echo-proto.js";
+import { type EchoReply, EchoService } from "../upstreams/echo-proto.js";
 import { DEFAULT_VERSION_HEADER } from "../version-header.js";
 
 export type Protocol = "http1" | "http2" | "grpc";
@@ -100,8 +101,15 @@ function http2Client(url: string, header: string): VersionClient {
 function grpcClient(url: string, header: string): VersionClient {
   const target = url.replace(/^http:\/\//, "");
   // Its own subchannel pool: one client is one HTTP/2 connection, not shared with other clients.
-  const client = new EchoService(target, grpc.credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 }) as unknown as grpc.Client & {
-    Who(request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<EchoReply>): grpc.ClientUnaryCall;
+  const client = new EchoService(target, grpc.credentials.createInsecure(), {
+    "grpc.use_local_subchannel_pool": 1,
+  }) as unknown as grpc.Client & {
+    Who(
+      request: object,
+      metadata: grpc.Metadata,
+      options: grpc.CallOptions,
+      callback: grpc.requestCallback<EchoReply>,
+    ): grpc.ClientUnaryCall;
   };
   return {
     protocol: "grpc",

@@ -19,7 +19,9 @@ export const DEMO_HEADINGS = ["protocol", "request", "header sent", "answered by
 /** The filter's debug line for the request just sent, e.g. `grpcsvc "v9" -> v1 (invalid)`. */
 export async function decisionLogged(logs: () => string[], seen: number): Promise<string> {
   for (let i = 0; i < 40; i++) {
-    const line = logs().slice(seen).find((l) => l.includes("[debug][wasm]") && / -> \S+ \(\w+\)$/.test(l));
+    const line = logs()
+      .slice(seen)
+      .find((l) => l.includes("[debug][wasm]") && / -> \S+ \(\w+\)$/.test(l));
     if (line) return line.replace(/^.*wasm log [^:]*: /, "");
     await sleep(25);
   }
@@ -37,6 +39,10 @@ export function demoRow(protocol: string, label: string, sent: readonly string[]
 
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
-  const line = (r: string[]) => r.map((cell, col) => cell.padEnd(widths[col]!)).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, col) => cell.padEnd(widths[col]!))
+      .join("  ")
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
 }

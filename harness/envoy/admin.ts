@@ -20,9 +20,11 @@ export async function readStats(adminUrl: string, filter?: string): Promise<Map<
 /** The port the named listener is bound to (the bootstrap asks for port 0). */
 export async function listenerPort(adminUrl: string, name: string): Promise<number> {
   const { body } = await adminGet(adminUrl, "/listeners?format=json");
-  const statuses = (JSON.parse(body) as {
-    listener_statuses: Array<{ name: string; local_address: { socket_address: { port_value: number } } }>;
-  }).listener_statuses;
+  const statuses = (
+    JSON.parse(body) as {
+      listener_statuses: Array<{ name: string; local_address: { socket_address: { port_value: number } } }>;
+    }
+  ).listener_statuses;
   const listener = statuses.find((l) => l.name === name);
   if (!listener) throw new Error(`Envoy has no listener named ${name}`);
   return listener.local_address.socket_address.port_value;

@@ -174,8 +174,7 @@ export function renderBootstrap(spec: BootstrapSpec): object {
                 {
                   name: "envoy.filters.network.http_connection_manager",
                   typed_config: {
-                    "@type":
-                      "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                    "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
                     stat_prefix: "ingress",
                     codec_type: "AUTO",
                     route_config: {

@@ -4,7 +4,7 @@
 import { GenericContainer, type StartedTestContainer, type WaitStrategy } from "testcontainers";
 import { envoyImage } from "../docker/images.js";
 import { EnvoyStartError } from "./envoy-start-error.js";
-import { lineCollector, READY_TIMEOUT_MS, waitUntilReady, type LaunchedEnvoy } from "./launched-envoy.js";
+import { type LaunchedEnvoy, lineCollector, READY_TIMEOUT_MS, waitUntilReady } from "./launched-envoy.js";
 import { CONTAINER_RUN_DIR } from "./run-dir.js";
 
 /**
@@ -21,7 +21,10 @@ function hostNetworkingOnly(): void {
 /** testcontainers' HTTP wait needs mapped ports, which host networking has none of. */
 class AdminReady implements WaitStrategy {
   private timeoutMs = READY_TIMEOUT_MS;
-  constructor(private readonly adminUrl: string, private readonly logLines: string[]) {}
+  constructor(
+    private readonly adminUrl: string,
+    private readonly logLines: string[],
+  ) {}
   async waitUntilReady(container: { inspect(): Promise<{ State: { Running: boolean } }> }): Promise<void> {
     let running = true;
     await waitUntilReady(

@@ -1,9 +1,9 @@
 // Runs Envoy as a local process (the embedded default).
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { envoyBinary } from "./envoy-binary.js";
-import { lineCollector, waitUntilReady, type LaunchedEnvoy } from "./launched-envoy.js";
+import { type LaunchedEnvoy, lineCollector, waitUntilReady } from "./launched-envoy.js";
 
 const live = new Set<ChildProcess>();
 let reaperInstalled = false;

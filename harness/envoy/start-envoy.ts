@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { FILTER_WASM } from "../paths.js";
 import { freePort } from "../process/free-port.js";
 import { listenerPort, readStats } from "./admin.js";
-import { renderBootstrap, type ClusterSpec, type HttpFilterSpec, type RouteSpec, type WasmFilterSpec } from "./bootstrap.js";
+import { type ClusterSpec, type HttpFilterSpec, type RouteSpec, renderBootstrap, type WasmFilterSpec } from "./bootstrap.js";
 import { createEcdsFile, ECDS_FILE, type EcdsFile } from "./ecds-file.js";
 import { launchEnvoyContainer } from "./envoy-container.js";
 import { launchEnvoyProcess } from "./envoy-process.js";
@@ -93,11 +93,15 @@ function chosenFilter(options: StartEnvoyOptions, runDir: RunDir): HttpFilterSpe
 
 function envoyArgs(runDir: RunDir, level: "info" | "debug"): string[] {
   return [
-    "--config-path", `${runDir.envoyPath}/bootstrap.json`,
-    "--concurrency", "1",
+    "--config-path",
+    `${runDir.envoyPath}/bootstrap.json`,
+    "--concurrency",
+    "1",
     "--disable-hot-restart",
-    "--log-level", "info",
-    "--component-log-level", `wasm:${level},lua:${level}`,
+    "--log-level",
+    "info",
+    "--component-log-level",
+    `wasm:${level},lua:${level}`,
   ];
 }
 
@@ -119,7 +123,8 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
     const bootstrap = renderBootstrap({ ...options.routing, filters: filter ? [filter] : [], adminPort });
     await writeFile(join(runDir.path, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
     const args = envoyArgs(runDir, options.filterLogLevel ?? "info");
-    launched = runtime === "docker" ? await launchEnvoyContainer(runDir.path, adminPort, args) : await launchEnvoyProcess(runDir.path, args);
+    launched =
+      runtime === "docker" ? await launchEnvoyContainer(runDir.path, adminPort, args) : await launchEnvoyProcess(runDir.path, args);
     const { adminUrl, logLines } = launched;
     const port = await listenerPort(adminUrl, "ingress");
     let stopped: Promise<void> | undefined;

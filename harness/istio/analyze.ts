@@ -23,10 +23,12 @@ export async function analyzeManifests(istioctl: string, yaml: string): Promise<
     await writeFile(file, yaml);
     const args = ["analyze", "--use-kube=false", "--all-namespaces", "--output", "json", "--failure-threshold", "Error", file];
     // Exit code 79 means "errors found"; the JSON on stdout says which.
-    const { stdout } = await exec(istioctl, args, { maxBuffer: 16 << 20 }).catch((err: { stdout?: string; stderr?: string; code?: number }) => {
-      if (err.code === 79 && err.stdout) return { stdout: err.stdout };
-      throw new Error(`istioctl analyze failed (${err.code}): ${err.stderr ?? ""}`);
-    });
+    const { stdout } = await exec(istioctl, args, { maxBuffer: 16 << 20 }).catch(
+      (err: { stdout?: string; stderr?: string; code?: number }) => {
+        if (err.code === 79 && err.stdout) return { stdout: err.stdout };
+        throw new Error(`istioctl analyze failed (${err.code}): ${err.stderr ?? ""}`);
+      },
+    );
     const text = stdout.trim();
     return text?.startsWith("[") ? (JSON.parse(text) as AnalysisMessage[]) : [];
   } finally {

@@ -33,7 +33,8 @@ export async function installChart(
   const { name, namespace } = options;
   const release = (verb: "install" | "upgrade", values: object, extraArgs: readonly string[] = []) =>
     withValuesFile(values, (file) =>
-      istio.helm([verb, name, CHART_DIR, "--namespace", namespace, "--create-namespace", "--values", file, ...extraArgs]));
+      istio.helm([verb, name, CHART_DIR, "--namespace", namespace, "--create-namespace", "--values", file, ...extraArgs]),
+    );
   await release("install", options.values, options.extraArgs);
   return {
     name,

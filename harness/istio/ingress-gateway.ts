@@ -118,21 +118,27 @@ export function renderGatewayBootstrap(options: GatewayOptions): object {
       cds_config: { ads: {}, resource_api_version: "V3" },
     },
     static_resources: {
-      clusters: [{
-        name: "xds-grpc",
-        type: "STATIC",
-        connect_timeout: "1s",
-        typed_extension_protocol_options: {
-          "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
-            "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
-            explicit_http_config: { http2_protocol_options: {} },
+      clusters: [
+        {
+          name: "xds-grpc",
+          type: "STATIC",
+          connect_timeout: "1s",
+          typed_extension_protocol_options: {
+            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+              "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+              explicit_http_config: { http2_protocol_options: {} },
+            },
+          },
+          load_assignment: {
+            cluster_name: "xds-grpc",
+            endpoints: [
+              {
+                lb_endpoints: [{ endpoint: { address: { socket_address: { address: options.xds.host, port_value: options.xds.port } } } }],
+              },
+            ],
           },
         },
-        load_assignment: {
-          cluster_name: "xds-grpc",
-          endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: options.xds.host, port_value: options.xds.port } } } }] }],
-        },
-      }],
+      ],
     },
   };
 }
@@ -144,11 +150,15 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
     await writeFile(join(dir, "bootstrap.json"), JSON.stringify(renderGatewayBootstrap(options), null, 2));
     const level = options.filterLogLevel ?? "info";
     launched = await launchEnvoyProcess(dir, [
-      "--config-path", join(dir, "bootstrap.json"),
-      "--concurrency", "1",
+      "--config-path",
+      join(dir, "bootstrap.json"),
+      "--concurrency",
+      "1",
       "--disable-hot-restart",
-      "--log-level", "info",
-      "--component-log-level", `wasm:${level}`,
+      "--log-level",
+      "info",
+      "--component-log-level",
+      `wasm:${level}`,
     ]);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
@@ -190,12 +200,17 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
     logs: () => [...logLines],
     errors: () => logLines.filter((line) => ERROR_LINE.test(line)),
     waitForListener: async (port, timeoutMs = 30_000) => {
-      await waitUntil(`the gateway listening on port ${port}`, async () => {
-        const { body } = await adminGet(adminUrl, "/listeners?format=json");
-        const statuses = (JSON.parse(body) as { listener_statuses?: Array<{ local_address?: { socket_address?: { port_value?: number } } }> })
-          .listener_statuses ?? [];
-        return statuses.some((l) => l.local_address?.socket_address?.port_value === port) ? true : undefined;
-      }, { timeoutMs });
+      await waitUntil(
+        `the gateway listening on port ${port}`,
+        async () => {
+          const { body } = await adminGet(adminUrl, "/listeners?format=json");
+          const statuses =
+            (JSON.parse(body) as { listener_statuses?: Array<{ local_address?: { socket_address?: { port_value?: number } } }> })
+              .listener_statuses ?? [];
+          return statuses.some((l) => l.local_address?.socket_address?.port_value === port) ? true : undefined;
+        },
+        { timeoutMs },
+      );
     },
     stop: async () => {
       await envoy.stop();

@@ -39,8 +39,16 @@ export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | {
   const missing = [
     ...(dir ? [] : ["ISTIO_TOOLS_DIR"]),
     ...(tools.release ? [] : ["ISTIO_RELEASE"]),
-    ...[tools.pilotDiscovery, tools.istioctl, tools.pilotAgent, tools.baseChart, tools.istiodChart, tools.kubeApiserver, tools.etcd, tools.registry]
-      .filter((path) => !path || !existsSync(path)),
+    ...[
+      tools.pilotDiscovery,
+      tools.istioctl,
+      tools.pilotAgent,
+      tools.baseChart,
+      tools.istiodChart,
+      tools.kubeApiserver,
+      tools.etcd,
+      tools.registry,
+    ].filter((path) => !path || !existsSync(path)),
   ];
   return missing.length === 0 ? tools : { missing };
 }

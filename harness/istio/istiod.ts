@@ -9,7 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { helm } from "../manifests/helm.js";
 import { freePort } from "../process/free-port.js";
-import { spawnService, waitUntil, type ServiceProcess } from "../process/service-process.js";
+import { type ServiceProcess, spawnService, waitUntil } from "../process/service-process.js";
 import type { IstioTools } from "./istio-tools.js";
 import type { KubeApi } from "./kube-api-server.js";
 import type { KubeObject } from "./kube-client.js";
@@ -49,32 +49,48 @@ export async function startIstiod(tools: IstioTools, kube: KubeApi, dir: string)
   await installIstioCharts(tools, kube, `https://127.0.0.1:${https}/validate`);
   const cwd = join(dir, "istiod");
   await mkdir(cwd, { recursive: true });
-  const process = spawnService("istiod", tools.pilotDiscovery, [
-    "discovery",
-    "--kubeconfig", kube.kubeconfig,
-    "--grpcAddr", `127.0.0.1:${grpc}`,
-    "--secureGRPCAddr", `127.0.0.1:${secureGrpc}`,
-    "--httpAddr", `127.0.0.1:${http}`,
-    "--httpsAddr", `127.0.0.1:${https}`,
-    "--monitoringAddr", `127.0.0.1:${monitoring}`,
-    // No files: the mesh config comes from the ConfigMap the istiod chart installed.
-    "--meshConfig", join(cwd, "no-mesh-file"),
-    "--networksConfig", join(cwd, "no-networks-file"),
-    "--log_output_level", "default:info",
-  ], {
-    cwd,
-    env: {
-      ...globalThis.process.env,
-      POD_NAMESPACE: ISTIO_NAMESPACE,
-      POD_NAME: "istiod-harness",
-      REVISION: "default",
-      ISTIOD_CUSTOM_HOST: "127.0.0.1",
-      ...PLAIN_ENVOY_ENV,
+  const process = spawnService(
+    "istiod",
+    tools.pilotDiscovery,
+    [
+      "discovery",
+      "--kubeconfig",
+      kube.kubeconfig,
+      "--grpcAddr",
+      `127.0.0.1:${grpc}`,
+      "--secureGRPCAddr",
+      `127.0.0.1:${secureGrpc}`,
+      "--httpAddr",
+      `127.0.0.1:${http}`,
+      "--httpsAddr",
+      `127.0.0.1:${https}`,
+      "--monitoringAddr",
+      `127.0.0.1:${monitoring}`,
+      // No files: the mesh config comes from the ConfigMap the istiod chart installed.
+      "--meshConfig",
+      join(cwd, "no-mesh-file"),
+      "--networksConfig",
+      join(cwd, "no-networks-file"),
+      "--log_output_level",
+      "default:info",
+    ],
+    {
+      cwd,
+      env: {
+        ...globalThis.process.env,
+        POD_NAMESPACE: ISTIO_NAMESPACE,
+        POD_NAME: "istiod-harness",
+        REVISION: "default",
+        ISTIOD_CUSTOM_HOST: "127.0.0.1",
+        ...PLAIN_ENVOY_ENV,
+      },
     },
-  });
+  );
   const httpUrl = `http://127.0.0.1:${http}`;
   await waitUntil("istiod /ready", async () => ((await fetch(`${httpUrl}/ready`)).ok ? true : undefined), {
-    timeoutMs: READY_TIMEOUT_MS, process, intervalMs: 250,
+    timeoutMs: READY_TIMEOUT_MS,
+    process,
+    intervalMs: 250,
   });
   await waitForValidation(kube, process);
   return { process, xdsAddress: { host: "127.0.0.1", port: grpc }, httpUrl };
@@ -86,10 +102,14 @@ interface WebhookConfiguration extends KubeObject {
 
 /** Waits until istiod has taken over its webhooks: CA bundle in, failurePolicy Fail. */
 async function waitForValidation(kube: KubeApi, process: ServiceProcess): Promise<void> {
-  await waitUntil("istiod's validating webhook (caBundle patched, failurePolicy Fail)", async () => {
-    const configs = await kube.client.list<WebhookConfiguration>("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration");
-    const istio = configs.filter((c) => c.metadata.labels?.app === "istiod");
-    const ready = istio.length >= 2 && istio.every((c) => c.webhooks.every((w) => w.failurePolicy === "Fail" && w.clientConfig.caBundle));
-    return ready ? true : undefined;
-  }, { timeoutMs: READY_TIMEOUT_MS, process, intervalMs: 500 });
+  await waitUntil(
+    "istiod's validating webhook (caBundle patched, failurePolicy Fail)",
+    async () => {
+      const configs = await kube.client.list<WebhookConfiguration>("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration");
+      const istio = configs.filter((c) => c.metadata.labels?.app === "istiod");
+      const ready = istio.length >= 2 && istio.every((c) => c.webhooks.every((w) => w.failurePolicy === "Fail" && w.clientConfig.caBundle));
+      return ready ? true : undefined;
+    },
+    { timeoutMs: READY_TIMEOUT_MS, process, intervalMs: 500 },
+  );
 }

@@ -18,7 +18,10 @@ export interface KubeCredentials {
 }
 
 export class KubeError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -75,7 +78,8 @@ export class KubeClient {
     if (!found) {
       const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
       found = this.call<{ resources: Array<{ name: string; kind: string; namespaced: boolean }> }>("GET", base).then(
-        (list) => new Map(list.resources.filter((r) => !r.name.includes("/")).map((r) => [r.kind, { plural: r.name, namespaced: r.namespaced }])),
+        (list) =>
+          new Map(list.resources.filter((r) => !r.name.includes("/")).map((r) => [r.kind, { plural: r.name, namespaced: r.namespaced }])),
       );
       found.catch(() => this.resources.delete(apiVersion));
       this.resources.set(apiVersion, found);

@@ -27,11 +27,29 @@ export async function makePki(dir: string): Promise<Pki> {
   const issue = async (name: string, subject: string, extensions: string) => {
     await writeFile(file(`${name}.ext`), extensions);
     await openssl("req", ...EC, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject);
-    await openssl("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-      "-out", `${name}.crt`, "-days", "2", "-extfile", `${name}.ext`);
+    await openssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      `${name}.crt`,
+      "-days",
+      "2",
+      "-extfile",
+      `${name}.ext`,
+    );
   };
-  await issue("apiserver", "/CN=kube-apiserver",
-    "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n");
+  await issue(
+    "apiserver",
+    "/CN=kube-apiserver",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n",
+  );
   await issue("admin", "/O=system:masters/CN=version-router-admin", "extendedKeyUsage=clientAuth\n");
   await openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", "sa.key");
   await openssl("pkey", "-in", "sa.key", "-pubout", "-out", "sa.pub");

@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { helm } from "../manifests/helm.js";
 import type { ServiceProcess } from "../process/service-process.js";
-import { startIngressGateway, type GatewayIdentity, type IngressGateway } from "./ingress-gateway.js";
+import { type GatewayIdentity, type IngressGateway, startIngressGateway } from "./ingress-gateway.js";
 import type { IstioTools } from "./istio-tools.js";
-import { startEtcd, startKubeApiServer, type KubeApi } from "./kube-api-server.js";
+import { type Istiod, startIstiod } from "./istiod.js";
+import { type KubeApi, startEtcd, startKubeApiServer } from "./kube-api-server.js";
 import type { KubeClient } from "./kube-client.js";
-import { startIstiod, type Istiod } from "./istiod.js";
 import { makePki } from "./pki.js";
 import { startVersionWorkloads, type VersionWorkloads, type WorkloadOptions } from "./workloads.js";
 
@@ -76,7 +76,8 @@ export async function startIstio(tools: IstioTools): Promise<Istio> {
       istiod,
       helm: (args) => helm(["--kubeconfig", kubeconfig, ...args]),
       istioctl: async (args) =>
-        (await exec(tools.istioctl, [...args, "--kubeconfig", kubeconfig, "--istioNamespace", "istio-system"], { maxBuffer: 64 << 20 })).stdout,
+        (await exec(tools.istioctl, [...args, "--kubeconfig", kubeconfig, "--istioNamespace", "istio-system"], { maxBuffer: 64 << 20 }))
+          .stdout,
       startGateway: async (options = {}) =>
         track(await startIngressGateway({ ...options, xds: istiod.xdsAddress, istioRelease: tools.release })),
       startWorkloads: async (options) => track(await startVersionWorkloads(client, options)),

@@ -23,7 +23,13 @@ export interface WorkloadOptions {
   firstAddress?: number;
 }
 
-export function workloadEntry(namespace: string, app: string, version: string, address: string, ports: { grpc: number; http: number }): KubeObject {
+export function workloadEntry(
+  namespace: string,
+  app: string,
+  version: string,
+  address: string,
+  ports: { grpc: number; http: number },
+): KubeObject {
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "WorkloadEntry",
@@ -40,7 +46,8 @@ export async function startVersionWorkloads(kube: KubeClient, options: WorkloadO
     hostOf: (index) => `127.0.0.${first + index}`,
   });
   const entries = [...upstreams.byVersion.values()].map((u) =>
-    workloadEntry(options.namespace, options.app, u.version, u.host, { grpc: u.grpcPort, http: u.httpPort }));
+    workloadEntry(options.namespace, options.app, u.version, u.host, { grpc: u.grpcPort, http: u.httpPort }),
+  );
   const stop = async () => {
     await Promise.allSettled(entries.map((e) => kube.delete(e.apiVersion, e.kind, options.namespace, e.metadata.name)));
     await upstreams.stop();

@@ -13,20 +13,26 @@ export function seedEnvoyFilter(namespace = "istio-system"): KubeObject {
     metadata: { name: "grpcsvc-version-fallback", namespace },
     spec: {
       workloadSelector: { labels: { app: "istio-ingressgateway" } },
-      configPatches: [{
-        applyTo: "HTTP_FILTER",
-        match: {
-          context: "GATEWAY",
-          listener: { filterChain: { filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.router" } } } },
-        },
-        patch: {
-          operation: "INSERT_BEFORE",
-          value: {
-            name: "envoy.filters.http.lua",
-            typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua", inlineCode: SEED_LUA_SOURCE },
+      configPatches: [
+        {
+          applyTo: "HTTP_FILTER",
+          match: {
+            context: "GATEWAY",
+            listener: {
+              filterChain: {
+                filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.router" } },
+              },
+            },
+          },
+          patch: {
+            operation: "INSERT_BEFORE",
+            value: {
+              name: "envoy.filters.http.lua",
+              typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua", inlineCode: SEED_LUA_SOURCE },
+            },
           },
         },
-      }],
+      ],
     },
   };
 }

@@ -1,9 +1,10 @@
 // Validates rendered objects against the Kubernetes and Istio 1.29 schemas that
 // kubernetes-models and @kubernetes-models/istio ship.
+
+import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
+import { DestinationRule, Gateway, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { Service } from "kubernetes-models/v1";
-import { DestinationRule, Gateway, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
-import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
 import type { K8sObject } from "./helm.js";
 
 type Model = new (data: never) => { validate(): void };

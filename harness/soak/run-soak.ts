@@ -2,18 +2,19 @@
 // all three protocols; valid, missing, invalid, repeated, 32 KiB and random header values.
 // Every answer is checked against the decision table; Envoy's resident memory and the
 // filter's linear memory must stay flat after warm-up. Writes build/soak.json.
-import fc from "fast-check";
-import { readFile, mkdir, writeFile } from "node:fs/promises";
+
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { openClient, PROTOCOLS, SERVED_HEADER, type Protocol } from "../clients/version-client.js";
-import { startEnvoy, type Envoy } from "../envoy/start-envoy.js";
+import fc from "fast-check";
+import { openClient, PROTOCOLS, type Protocol, SERVED_HEADER } from "../clients/version-client.js";
+import { type Envoy, startEnvoy } from "../envoy/start-envoy.js";
 import { versionRoutes } from "../envoy/version-routes.js";
-import { startUpstreams } from "../upstreams/start-upstreams.js";
-import { DEFAULT_VERSION_HEADER } from "../version-header.js";
 import { wireHeaderValue } from "../fuzz/header-values.js";
 import { PROJECT_ROOT } from "../paths.js";
 import { tableVersion } from "../reference-model.js";
+import { startUpstreams } from "../upstreams/start-upstreams.js";
+import { DEFAULT_VERSION_HEADER } from "../version-header.js";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 const RATE = Number(process.env.SOAK_RATE ?? 300);
@@ -82,11 +83,17 @@ async function main(): Promise<void> {
           counts.sent++;
           try {
             const answer = await client.send(values);
-            if (answer.version === expected && answer.served === expected && answer.received?.length === 1 && answer.received[0] === expected) {
+            if (
+              answer.version === expected &&
+              answer.served === expected &&
+              answer.received?.length === 1 &&
+              answer.received[0] === expected
+            ) {
               counts.ok++;
             } else {
               counts.wrong++;
-              if (problems.length < 20) problems.push(`${protocol} ${c.name} ${JSON.stringify(values).slice(0, 60)}: ${JSON.stringify(answer)}`);
+              if (problems.length < 20)
+                problems.push(`${protocol} ${c.name} ${JSON.stringify(values).slice(0, 60)}: ${JSON.stringify(answer)}`);
             }
           } catch (err) {
             counts.failed++;
@@ -134,14 +141,21 @@ async function main(): Promise<void> {
     };
     await mkdir(join(PROJECT_ROOT, "build"), { recursive: true });
     await writeFile(join(PROJECT_ROOT, "build/soak.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    const pass = counts.wrong === 0 && counts.failed === 0 && summary.envoy_5xx === 0 && summary.envoy_resets === 0 &&
-      errors.length === 0 && rssGrowth <= RSS_BOUND && wasmGrowth === 0 && last.wasm > 0;
+    const pass =
+      counts.wrong === 0 &&
+      counts.failed === 0 &&
+      summary.envoy_5xx === 0 &&
+      summary.envoy_resets === 0 &&
+      errors.length === 0 &&
+      rssGrowth <= RSS_BOUND &&
+      wasmGrowth === 0 &&
+      last.wasm > 0;
     const mib = (n: number) => (n / 2 ** 20).toFixed(1);
     console.log(
       `soak ${pass ? "PASSED" : "FAILED"}: ${SECONDS} s at ${RATE} req/s, ${counts.sent} requests, ${counts.ok} as the table says, ` +
-      `${counts.wrong} wrong, ${counts.failed} failed, ${summary.envoy_5xx} 5xx, ${summary.envoy_resets} resets, ${errors.length} Wasm errors; ` +
-      `Envoy RSS ${mib(afterWarmUp.rss)} -> ${mib(last.rss)} MiB after warm-up (bound +${mib(RSS_BOUND)}), ` +
-      `Wasm memory ${afterWarmUp.wasm} -> ${last.wasm} bytes`,
+        `${counts.wrong} wrong, ${counts.failed} failed, ${summary.envoy_5xx} 5xx, ${summary.envoy_resets} resets, ${errors.length} Wasm errors; ` +
+        `Envoy RSS ${mib(afterWarmUp.rss)} -> ${mib(last.rss)} MiB after warm-up (bound +${mib(RSS_BOUND)}), ` +
+        `Wasm memory ${afterWarmUp.wasm} -> ${last.wasm} bytes`,
     );
     for (const p of problems) console.log(`  ${p}`);
     for (const e of errors.slice(0, 10)) console.log(`  ${e}`);

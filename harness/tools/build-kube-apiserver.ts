@@ -33,7 +33,8 @@ try {
   go("get", `k8s.io/kubernetes/cmd/kube-apiserver@${version}`);
   // The version a release build reports; Helm and istiod read it from /version.
   const ldflags = [
-    "-s", "-w",
+    "-s",
+    "-w",
     `-X k8s.io/component-base/version.gitVersion=${version}`,
     `-X k8s.io/component-base/version.gitMajor=1`,
     `-X k8s.io/component-base/version.gitMinor=${minor}`,

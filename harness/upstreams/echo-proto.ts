@@ -1,6 +1,6 @@
+import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { fileURLToPath } from "node:url";
 
 const PROTO = fileURLToPath(new URL("./echo.proto", import.meta.url));
 
@@ -18,9 +18,7 @@ type EchoPackage = {
 
 /** The Echo service definition, loaded once from echo.proto. */
 export const EchoService: grpc.ServiceClientConstructor = (
-  grpc.loadPackageDefinition(
-    protoLoader.loadSync(PROTO, { keepCase: true, defaults: true, arrays: true }),
-  ) as unknown as EchoPackage
+  grpc.loadPackageDefinition(protoLoader.loadSync(PROTO, { keepCase: true, defaults: true, arrays: true })) as unknown as EchoPackage
 ).versionrouter.echo.Echo;
 
 export const ECHO_WHO_PATH = "/versionrouter.echo.Echo/Who";

@@ -1,10 +1,11 @@
 // One HTTP and one gRPC echo server per version, on loopback and ephemeral ports. Each
 // answers with its own version and the version header values it received.
-import * as grpc from "@grpc/grpc-js";
+
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import * as grpc from "@grpc/grpc-js";
 import { DEFAULT_VERSION_HEADER } from "../version-header.js";
-import { EchoService, type EchoReply } from "./echo-proto.js";
+import { type EchoReply, EchoService } from "./echo-proto.js";
 
 export interface VersionUpstream {
   version: string;
@@ -61,10 +62,13 @@ export async function startUpstreams(versions: readonly string[], options: Upstr
   const byVersion = new Map<string, VersionUpstream>();
   const stop = async () => {
     await Promise.all([
-      ...https.map((s) => new Promise<void>((resolve) => {
-        s.closeAllConnections();
-        s.close(() => resolve());
-      })),
+      ...https.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.closeAllConnections();
+            s.close(() => resolve());
+          }),
+      ),
       ...grpcs.map((s) => Promise.resolve(s.forceShutdown())),
     ]);
   };

@@ -1,7 +1,7 @@
 // The filter as an OCI image for Istio's WasmPlugin: FROM scratch, one file, /plugin.wasm,
 // byte-identical to build/filter.wasm.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";

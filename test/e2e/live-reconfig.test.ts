@@ -68,7 +68,9 @@ describe.runIf(E2E)("live reconfiguration through ECDS under traffic", () => {
       const expected = inPhase.filter((s) => weightedVersion(VERSIONS, weights, s.key) === "v2").length;
       const observed = inPhase.filter((s) => s.version === "v2").length;
       const share = (100 * observed) / inPhase.length;
-      console.log(`phase v2=${phase.v2}${phase.accepted === false ? " (after a rejected update)" : ""}: ${inPhase.length} requests, v2 share ${share.toFixed(1)}%`);
+      console.log(
+        `phase v2=${phase.v2}${phase.accepted === false ? " (after a rejected update)" : ""}: ${inPhase.length} requests, v2 share ${share.toFixed(1)}%`,
+      );
       expect(inPhase.length).toBeGreaterThan(200);
       // Every request in the window went where the phase's weights send its key...
       expect(observed).toBe(expected);
@@ -76,8 +78,19 @@ describe.runIf(E2E)("live reconfiguration through ECDS under traffic", () => {
       expect(Math.abs(share - phase.v2)).toBeLessThanOrEqual(3);
     }
 
-    const unexpected = envoy().errors().filter((line) => !/invalid configuration: canary\.weights|Failed to configure base Wasm plugin|Plugin version-router failed to load|Plugin configured to fail closed failed to load/.test(line));
+    const unexpected = envoy()
+      .errors()
+      .filter(
+        (line) =>
+          !/invalid configuration: canary\.weights|Failed to configure base Wasm plugin|Plugin version-router failed to load|Plugin configured to fail closed failed to load/.test(
+            line,
+          ),
+      );
     expect(unexpected).toEqual([]);
-    expect(envoy().errors().some((line) => line.includes("invalid configuration: canary.weights: must give at least one version a weight above 0"))).toBe(true);
+    expect(
+      envoy()
+        .errors()
+        .some((line) => line.includes("invalid configuration: canary.weights: must give at least one version a weight above 0")),
+    ).toBe(true);
   }, 60_000);
 });

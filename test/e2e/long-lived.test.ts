@@ -19,23 +19,26 @@ const ROUNDS = 25;
 describe.runIf(E2E)("many requests on one long-lived connection", () => {
   const { envoy, client } = withEnvoy({ versions: ["v1", "v2", "v3"] });
 
-  it.each<Protocol>(["http2", "grpc", "http1"])("%s: each request routed by its own header, one downstream connection", async (protocol) => {
-    const before = (await envoy().stats("^http\\.ingress\\.downstream_cx_total$")).get("http.ingress.downstream_cx_total") ?? 0;
-    const c = client(protocol);
-    const served: string[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const { sent, version } of SEQUENCE) {
-        const answer = await c.send(sent);
-        expect(answer.version, `round ${round}, sent ${JSON.stringify(sent)}`).toBe(version);
-        expect(answer.received).toEqual([version]);
-        served.push(answer.version!);
+  it.each<Protocol>(["http2", "grpc", "http1"])(
+    "%s: each request routed by its own header, one downstream connection",
+    async (protocol) => {
+      const before = (await envoy().stats("^http\\.ingress\\.downstream_cx_total$")).get("http.ingress.downstream_cx_total") ?? 0;
+      const c = client(protocol);
+      const served: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const { sent, version } of SEQUENCE) {
+          const answer = await c.send(sent);
+          expect(answer.version, `round ${round}, sent ${JSON.stringify(sent)}`).toBe(version);
+          expect(answer.received).toEqual([version]);
+          served.push(answer.version!);
+        }
       }
-    }
-    await c.close();
-    const after = (await envoy().stats("^http\\.ingress\\.downstream_cx_total$")).get("http.ingress.downstream_cx_total");
-    expect(after! - before).toBe(1);
-    expect(new Set(served)).toEqual(new Set(["v1", "v2", "v3"]));
-  });
+      await c.close();
+      const after = (await envoy().stats("^http\\.ingress\\.downstream_cx_total$")).get("http.ingress.downstream_cx_total");
+      expect(after! - before).toBe(1);
+      expect(new Set(served)).toEqual(new Set(["v1", "v2", "v3"]));
+    },
+  );
 
   it("concurrent streams on one HTTP/2 connection do not mix decisions", async () => {
     const c = client("http2");

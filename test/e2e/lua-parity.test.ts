@@ -2,7 +2,7 @@
 // same Envoy routes, over the same requests. Where they agree the table says so; where
 // version-router is deliberately different, the row says why.
 import { describe, expect, it } from "vitest";
-import { openClient, type Answer } from "../../harness/clients/version-client.js";
+import { type Answer, openClient } from "../../harness/clients/version-client.js";
 import type { Envoy } from "../../harness/envoy/start-envoy.js";
 import { SEED_LUA_SOURCE } from "../../harness/lua/seed-fallback.js";
 import { PARITY_CASES, type ParityCase, untouchedCases } from "../support/lua-parity.js";

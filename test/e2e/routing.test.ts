@@ -49,7 +49,11 @@ describe.runIf(E2E)("any root_id and vm_id", () => {
     const c = client("grpc");
     expect(await c.send(["v2"])).toMatchObject({ version: "v2", received: ["v2"] });
     expect(await c.send(["nope"])).toMatchObject({ version: "v1", received: ["v1"] });
-    expect(envoy().logs().some((l) => l.includes("wasm log shared-vm-42: configured header \"grpcsvc\""))).toBe(true);
+    expect(
+      envoy()
+        .logs()
+        .some((l) => l.includes('wasm log shared-vm-42: configured header "grpcsvc"')),
+    ).toBe(true);
   });
 
   itLogsNoErrors(envoy);

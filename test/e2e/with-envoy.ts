@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openClient, type Protocol, type VersionClient } from "../../harness/clients/version-client.js";
-import { startEnvoy, type Envoy, type StartEnvoyOptions } from "../../harness/envoy/start-envoy.js";
+import { type Envoy, type StartEnvoyOptions, startEnvoy } from "../../harness/envoy/start-envoy.js";
 import { versionRoutes } from "../../harness/envoy/version-routes.js";
 import { startUpstreams, type Upstreams } from "../../harness/upstreams/start-upstreams.js";
 import { DEFAULT_VERSION_HEADER } from "../../harness/version-header.js";
@@ -21,7 +21,9 @@ export interface VersionEnvoyOptions extends Omit<StartEnvoyOptions, "routing" |
 }
 
 /** Echo upstreams for each version, and Envoy routing to them in this project's runtime. */
-export async function startVersionEnvoy(options: VersionEnvoyOptions): Promise<{ envoy: Envoy; upstreams: Upstreams; stop(): Promise<void> }> {
+export async function startVersionEnvoy(
+  options: VersionEnvoyOptions,
+): Promise<{ envoy: Envoy; upstreams: Upstreams; stop(): Promise<void> }> {
   const { versions, header = DEFAULT_VERSION_HEADER, ...envoyOptions } = options;
   const upstreams = await startUpstreams(versions, { header });
   try {

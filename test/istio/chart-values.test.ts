@@ -23,10 +23,17 @@ describe.runIf(ISTIO)("the chart's routing values through Istio", () => {
   }
 
   /** Installs or upgrades to these values and waits until the gateway answers `probe` as expected. */
-  async function deploy(values: Record<string, unknown>, probe: { protocol: Protocol; header: string; sent: string[]; version: string; received: string[] }) {
+  async function deploy(
+    values: Record<string, unknown>,
+    probe: { protocol: Protocol; header: string; sent: string[]; version: string; received: string[] },
+  ) {
     await chart.deploy(chartValues(values));
     await gateway().waitForListener(80);
-    await vi.waitFor(async () => expect(await answer(probe.protocol, probe.sent, probe.header)).toMatchObject({ version: probe.version, received: probe.received }), { timeout: 30_000, interval: 200 });
+    await vi.waitFor(
+      async () =>
+        expect(await answer(probe.protocol, probe.sent, probe.header)).toMatchObject({ version: probe.version, received: probe.received }),
+      { timeout: 30_000, interval: 200 },
+    );
   }
 
   describe("header x-api-version, versions v1, v3, v4 (v2 removed), default v3", () => {

@@ -8,13 +8,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openClient, SERVED_HEADER } from "../../harness/clients/version-client.js";
 import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
 import type { KubeObject } from "../../harness/istio/kube-client.js";
-import { startTraffic, type Sample } from "../../harness/load/steady-traffic.js";
+import { type Sample, startTraffic } from "../../harness/load/steady-traffic.js";
 import { weightedVersion } from "../../harness/reference-model.js";
 import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
 
 const NAMESPACE = "shop";
 const VERSIONS = ["v1", "v2", "v3"];
-const PLUGIN = { apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin", namespace: "istio-system", name: `${NAMESPACE}-grpcsvc-version-router` };
+const PLUGIN = {
+  apiVersion: "extensions.istio.io/v1alpha1",
+  kind: "WasmPlugin",
+  namespace: "istio-system",
+  name: `${NAMESPACE}-grpcsvc-version-router`,
+};
 const KEYS = Array.from({ length: 2000 }, (_, i) => `user-${i}`);
 
 /** Our filter's ECDS configuration in the gateway, parsed (undefined until it arrives). */
@@ -55,7 +60,13 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
 
   describe("the chart's progressive delivery values", () => {
     it("reach the gateway as the WasmPlugin's pluginConfig", async () => {
-      expect(await pluginConfigIn(gateway())).toEqual({ header: "grpcsvc", versions: VERSIONS, default: "v1", scope: "all", ...delivery({ v1: 70, v2: 20, v3: 10 }) });
+      expect(await pluginConfigIn(gateway())).toEqual({
+        header: "grpcsvc",
+        versions: VERSIONS,
+        default: "v1",
+        scope: "all",
+        ...delivery({ v1: 70, v2: 20, v3: 10 }),
+      });
     });
 
     it("sticky canary: 300 users land where the weights send them, the same version every time", async () => {
@@ -65,7 +76,12 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
         for (const key of KEYS.slice(0, 300)) {
           const expected = weightedVersion(VERSIONS, { v1: 70, v2: 20, v3: 10 }, key);
           for (let i = 0; i < 2; i++) {
-            expect(await client.send([], { extra: { "x-user-id": key } })).toEqual({ status: "OK", version: expected, received: [expected], served: expected });
+            expect(await client.send([], { extra: { "x-user-id": key } })).toEqual({
+              status: "OK",
+              version: expected,
+              received: [expected],
+              served: expected,
+            });
           }
           seen.set(expected, (seen.get(expected) ?? 0) + 1);
         }
@@ -78,9 +94,14 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
     it("a cohort: user jason gets v3, before the canary; a valid header still wins", async () => {
       const client = openClient("grpc", GATEWAY_URL);
       try {
-        expect(await client.send([], { extra: { "x-user": "jason", "x-user-id": "user-1" } })).toMatchObject({ version: "v3", served: "v3" });
+        expect(await client.send([], { extra: { "x-user": "jason", "x-user-id": "user-1" } })).toMatchObject({
+          version: "v3",
+          served: "v3",
+        });
         expect(await client.send(["v2"], { extra: { "x-user": "jason" } })).toMatchObject({ version: "v2", served: "v2" });
-        expect(await client.send([], { extra: { "x-user": "jasonx", "x-user-id": "user-1" } })).toMatchObject({ version: weightedVersion(VERSIONS, { v1: 70, v2: 20, v3: 10 }, "user-1") });
+        expect(await client.send([], { extra: { "x-user": "jasonx", "x-user-id": "user-1" } })).toMatchObject({
+          version: weightedVersion(VERSIONS, { v1: 70, v2: 20, v3: 10 }, "user-1"),
+        });
       } finally {
         await client.close();
       }
@@ -128,11 +149,14 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
     beforeAll(async () => {
       await chart.release().upgrade(chartValues({ wasm: { failStrategy } }));
       const envoyPolicy = failStrategy === "FAIL_CLOSE" ? "FAIL_CLOSED" : "FAIL_OPEN";
-      await vi.waitFor(async () => {
-        const ours = (await gateway().ecdsFilters()).find((f) => f.name.includes(PLUGIN.name));
-        expect(ours?.failurePolicy).toBe(envoyPolicy);
-        expect(JSON.parse(ours!.configuration!)).toEqual({ header: "grpcsvc", versions: VERSIONS, default: "v1", scope: "all" });
-      }, { timeout: 30_000, interval: 100 });
+      await vi.waitFor(
+        async () => {
+          const ours = (await gateway().ecdsFilters()).find((f) => f.name.includes(PLUGIN.name));
+          expect(ours?.failurePolicy).toBe(envoyPolicy);
+          expect(JSON.parse(ours!.configuration!)).toEqual({ header: "grpcsvc", versions: VERSIONS, default: "v1", scope: "all" });
+        },
+        { timeout: 30_000, interval: 100 },
+      );
       good = await istio().kube.get(PLUGIN.apiVersion, PLUGIN.kind, PLUGIN.namespace, PLUGIN.name);
     }, 60_000);
 
@@ -143,7 +167,13 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
     });
 
     it("the chart's own check refuses it", async () => {
-      const refused = await chart.release().upgrade(chartValues({ defaultVersion: "v9", wasm: { failStrategy } })).then(() => "", (err: Error) => err.message);
+      const refused = await chart
+        .release()
+        .upgrade(chartValues({ defaultVersion: "v9", wasm: { failStrategy } }))
+        .then(
+          () => "",
+          (err: Error) => err.message,
+        );
       expect(refused).toContain('defaultVersion: "v9" is not one of versions [v1 v2 v3]');
     });
 
@@ -152,7 +182,10 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
       const bad = applicable(good!);
       (bad.spec as { pluginConfig: { default: string } }).pluginConfig.default = "v9";
       await istio().kube.apply(bad);
-      await vi.waitFor(async () => expect((await ecdsUpdates(gateway())).rejected).toBe(before.rejected + 1), { timeout: 30_000, interval: 100 });
+      await vi.waitFor(async () => expect((await ecdsUpdates(gateway())).rejected).toBe(before.rejected + 1), {
+        timeout: 30_000,
+        interval: 100,
+      });
       // Envoy's /config_dump shows the configuration that arrived, though it was rejected...
       expect((await pluginConfigIn(gateway()))?.default).toBe("v9");
       // ...while the requests show the previous one still serving.
@@ -163,13 +196,20 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
       } finally {
         await client.close();
       }
-      expect(gateway().errors().some((l) => l.includes('invalid configuration: default: "v9" is not one of versions [v1, v2, v3]'))).toBe(true);
+      expect(
+        gateway()
+          .errors()
+          .some((l) => l.includes('invalid configuration: default: "v9" is not one of versions [v1, v2, v3]')),
+      ).toBe(true);
     });
 
     it("a gateway that starts while it is in force has no filter configuration: every request fails (gRPC UNKNOWN, HTTP 500), FAIL_OPEN included", async () => {
       const fresh = await restartGateway();
       await fresh.waitForListener(80);
-      await vi.waitFor(async () => expect((await ecdsUpdates(fresh)).rejected).toBeGreaterThanOrEqual(1), { timeout: 30_000, interval: 100 });
+      await vi.waitFor(async () => expect((await ecdsUpdates(fresh)).rejected).toBeGreaterThanOrEqual(1), {
+        timeout: 30_000,
+        interval: 100,
+      });
       expect(await pluginConfigIn(fresh)).toMatchObject({ default: "v9" });
       const client = openClient("grpc", GATEWAY_URL);
       try {
@@ -183,7 +223,10 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
       await istio().kube.apply(applicable(good!));
       const client = openClient("grpc", GATEWAY_URL);
       try {
-        await vi.waitFor(async () => expect(await client.send(["v2"])).toMatchObject({ status: "OK", version: "v2", received: ["v2"] }), { timeout: 30_000, interval: 200 });
+        await vi.waitFor(async () => expect(await client.send(["v2"])).toMatchObject({ status: "OK", version: "v2", received: ["v2"] }), {
+          timeout: 30_000,
+          interval: 200,
+        });
         expect(await client.send(["zz"])).toMatchObject({ status: "OK", version: "v1", received: ["v1"] });
       } finally {
         await client.close();

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openClient, type Protocol, type VersionClient } from "../../harness/clients/version-client.js";
 import { KubeError } from "../../harness/istio/kube-client.js";
+import { CHART_DIR } from "../../harness/manifests/helm.js";
 import { BEHAVIOUR_VERSIONS, rowsFor } from "../support/behaviour-table.js";
 import { chartValues, GATEWAY_URL, ISTIO, LOOPBACK_VALUES, withChartRelease, withIstio } from "./with-istio.js";
 
@@ -31,7 +32,12 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
         http: [{ route: [{ destination: { host: "grpcsvc.default.svc.cluster.local", subset: "v1" } }] }],
       },
     };
-    const denied = await istio().kube.apply(old).then(() => undefined, (err: KubeError) => err);
+    const denied = await istio()
+      .kube.apply(old)
+      .then(
+        () => undefined,
+        (err: KubeError) => err,
+      );
     expect(denied).toBeInstanceOf(KubeError);
     expect(denied!.message).toContain("admission webhook");
     expect(denied!.message).toContain("wildcard host * is not allowed for virtual services bound to the mesh gateway");
@@ -39,8 +45,15 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
 
   it("default values plus only wasm.url pass istiod's webhook (helm install --dry-run=server)", async () => {
     const out = await istio().helm([
-      "install", "defaults", "manifests/version-router", "--namespace", "shop", "--create-namespace",
-      "--set", `wasm.url=${LOOPBACK_VALUES.wasm.url}`, "--dry-run=server",
+      "install",
+      "defaults",
+      CHART_DIR,
+      "--namespace",
+      "shop",
+      "--create-namespace",
+      "--set",
+      `wasm.url=${LOOPBACK_VALUES.wasm.url}`,
+      "--dry-run=server",
     ]);
     expect(out).toContain("kind: WasmPlugin");
     expect(out).toContain("STATUS: pending-install");
@@ -70,19 +83,32 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
       async function routes(protocol: Protocol, sent: string[], version: string): Promise<void> {
         const probe = openClient(protocol, GATEWAY_URL);
         try {
-          await vi.waitFor(async () => expect(await probe.send(sent)).toMatchObject({ version, received: [version] }), { timeout: 30_000, interval: 250 });
+          await vi.waitFor(async () => expect(await probe.send(sent)).toMatchObject({ version, received: [version] }), {
+            timeout: 30_000,
+            interval: 250,
+          });
         } finally {
           await probe.close();
         }
       }
 
       it("the WasmPlugin lands in the gateway's namespace and reaches the gateway over ECDS, with the chart's pluginConfig", async () => {
-        const plugin = await istio().kube.get("extensions.istio.io/v1alpha1", "WasmPlugin", "istio-system", `${layout.namespace}-grpcsvc-version-router`);
+        const plugin = await istio().kube.get(
+          "extensions.istio.io/v1alpha1",
+          "WasmPlugin",
+          "istio-system",
+          `${layout.namespace}-grpcsvc-version-router`,
+        );
         expect(plugin?.metadata.namespace).toBe("istio-system");
         const filters = await gateway().ecdsFilters();
         const ours = filters.filter((f) => f.name.includes(`istio-system.${layout.namespace}-grpcsvc-version-router`));
         expect(ours).toHaveLength(1);
-        expect(JSON.parse(ours[0]!.configuration!)).toEqual({ header: "grpcsvc", versions: BEHAVIOUR_VERSIONS, default: "v1", scope: "all" });
+        expect(JSON.parse(ours[0]!.configuration!)).toEqual({
+          header: "grpcsvc",
+          versions: BEHAVIOUR_VERSIONS,
+          default: "v1",
+          scope: "all",
+        });
         expect(ours[0]!.wasmFile).toBe(LOOPBACK_VALUES.wasm.url.slice("file://".length));
         expect(ours[0]!.failurePolicy).toBe("FAIL_CLOSED");
       });
@@ -108,7 +134,11 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
         for (const protocol of ["http1", "http2"] as const) {
           for (const row of rowsFor(protocol)) {
             it(`${protocol}: ${row.name}: ${JSON.stringify(row.sent).slice(0, 40)} -> ${row.version}`, async () => {
-              expect(await client(protocol).send(row.sent)).toEqual({ status: OK[protocol], version: row.version, received: [row.version] });
+              expect(await client(protocol).send(row.sent)).toEqual({
+                status: OK[protocol],
+                version: row.version,
+                received: [row.version],
+              });
             });
           }
         }
@@ -124,7 +154,10 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
 
       /** Alternating headers on one connection: every answer follows its own request's header. */
       async function perRequestOnOneConnection(protocol: Protocol): Promise<void> {
-        const connections = async () => (await gateway().stats("^listener\\.127\\.0\\.0\\.1_80\\.downstream_cx_total$")).get("listener.127.0.0.1_80.downstream_cx_total") ?? 0;
+        const connections = async () =>
+          (await gateway().stats("^listener\\.127\\.0\\.0\\.1_80\\.downstream_cx_total$")).get(
+            "listener.127.0.0.1_80.downstream_cx_total",
+          ) ?? 0;
         const c = openClient(protocol, GATEWAY_URL);
         try {
           const before = await connections();

@@ -4,7 +4,7 @@
 // VirtualService has a default route, so where the seed let a request through untouched the
 // answer shows it: the default version, receiving whatever the client sent.
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { openClient, type Answer, type Protocol } from "../../harness/clients/version-client.js";
+import { type Answer, openClient, type Protocol } from "../../harness/clients/version-client.js";
 import { seedEnvoyFilter } from "../../harness/lua/seed-envoy-filter.js";
 import { PARITY_CASES, type ParityCase, untouchedCases } from "../support/lua-parity.js";
 import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
@@ -32,7 +32,10 @@ describe.runIf(ISTIO)("the seed's Lua EnvoyFilter and version-router, through is
   /** Sets the filter and the service protocol, then waits until the gateway answers accordingly. */
   async function configure(filter: "lua" | "ours", protocol: "grpc" | "http"): Promise<void> {
     const seed = seedEnvoyFilter();
-    const values = chartValues({ wasm: { enabled: filter === "ours" }, service: protocol === "http" ? { port: 8080, protocol: "http" } : { port: 50051, protocol: "grpc" } });
+    const values = chartValues({
+      wasm: { enabled: filter === "ours" },
+      service: protocol === "http" ? { port: 8080, protocol: "http" } : { port: 50051, protocol: "grpc" },
+    });
     await chart.deploy(values);
     if (filter === "lua") await istio().kube.apply(seed);
     else await istio().kube.delete(seed.apiVersion, seed.kind, seed.metadata.namespace, seed.metadata.name);

@@ -16,7 +16,10 @@ function alive(pid: number): boolean {
 /** Process ids whose command line contains `text`. */
 function processesMatching(text: string): number[] {
   const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
-  return out.split("\n").filter((line) => line.includes(text)).map((line) => Number.parseInt(line.trim(), 10));
+  return out
+    .split("\n")
+    .filter((line) => line.includes(text))
+    .map((line) => Number.parseInt(line.trim(), 10));
 }
 
 describe.runIf(ISTIO)("startIstio", () => {

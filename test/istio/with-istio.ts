@@ -1,10 +1,10 @@
 import { afterAll, beforeAll } from "vitest";
-import { FILTER_WASM } from "../../harness/paths.js";
-import { installChart, type ChartRelease } from "../../harness/istio/chart-release.js";
+import { type ChartRelease, installChart } from "../../harness/istio/chart-release.js";
 import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
-import { istioTools, type IstioTools } from "../../harness/istio/istio-tools.js";
-import { startIstio, type Istio } from "../../harness/istio/start-istio.js";
+import { type IstioTools, istioTools } from "../../harness/istio/istio-tools.js";
+import { type Istio, startIstio } from "../../harness/istio/start-istio.js";
 import type { VersionWorkloads } from "../../harness/istio/workloads.js";
+import { FILTER_WASM } from "../../harness/paths.js";
 import { istioSuitesEnabled } from "../support/suite-gates.js";
 
 /**
@@ -94,7 +94,12 @@ export function withChartRelease(
   let workloads: VersionWorkloads | undefined;
   let release: ChartRelease | undefined;
   beforeAll(async () => {
-    workloads = await istio().startWorkloads({ namespace: options.namespace, app: "grpcsvc", versions: options.versions, ...(options.header ? { header: options.header } : {}) });
+    workloads = await istio().startWorkloads({
+      namespace: options.namespace,
+      app: "grpcsvc",
+      versions: options.versions,
+      ...(options.header ? { header: options.header } : {}),
+    });
   }, 60_000);
   afterAll(async () => {
     await release?.uninstall();

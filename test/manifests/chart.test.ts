@@ -3,10 +3,10 @@
 // fail `helm template` with a message that says why.
 import { describe, expect, it } from "vitest";
 import { analyzeManifests } from "../../harness/istio/analyze.js";
-import { CHART_DIR, helm, renderChart, renderChartText, renderError, type K8sObject } from "../../harness/manifests/helm.js";
-import { helmSuitesEnabled } from "../support/suite-gates.js";
-import { ISTIO as ISTIOCTL, tools } from "../istio/with-istio.js";
+import { CHART_DIR, helm, type K8sObject, renderChart, renderChartText, renderError } from "../../harness/manifests/helm.js";
 import { validateObject } from "../../harness/manifests/validate-objects.js";
+import { ISTIO as ISTIOCTL, tools } from "../istio/with-istio.js";
+import { helmSuitesEnabled } from "../support/suite-gates.js";
 
 const HELM = await helmSuitesEnabled();
 
@@ -14,14 +14,32 @@ const v = (name: string, tag = `${name.slice(1)}.0.0`) => ({ name, tag });
 
 const VALUE_SETS: Array<{ name: string; values: Record<string, unknown>; versions: string[]; defaultVersion: string }> = [
   { name: "one version", values: { versions: [v("v1")], defaultVersion: "v1" }, versions: ["v1"], defaultVersion: "v1" },
-  { name: "four versions", values: { versions: [v("v1"), v("v2"), v("v3"), v("v4")], defaultVersion: "v2" }, versions: ["v1", "v2", "v3", "v4"], defaultVersion: "v2" },
-  { name: "a removed middle version", values: { versions: [v("v1"), v("v3"), v("v4")], defaultVersion: "v1" }, versions: ["v1", "v3", "v4"], defaultVersion: "v1" },
-  { name: "http service, scope grpc", values: { service: { port: 8080, protocol: "http" }, wasm: { url: "file:///var/local/wasm/filter.wasm", scope: "grpc" } }, versions: ["v1", "v2", "v3"], defaultVersion: "v1" },
+  {
+    name: "four versions",
+    values: { versions: [v("v1"), v("v2"), v("v3"), v("v4")], defaultVersion: "v2" },
+    versions: ["v1", "v2", "v3", "v4"],
+    defaultVersion: "v2",
+  },
+  {
+    name: "a removed middle version",
+    values: { versions: [v("v1"), v("v3"), v("v4")], defaultVersion: "v1" },
+    versions: ["v1", "v3", "v4"],
+    defaultVersion: "v1",
+  },
+  {
+    name: "http service, scope grpc",
+    values: { service: { port: 8080, protocol: "http" }, wasm: { url: "file:///var/local/wasm/filter.wasm", scope: "grpc" } },
+    versions: ["v1", "v2", "v3"],
+    defaultVersion: "v1",
+  },
   {
     name: "extras on, gateway off",
     values: {
       gateway: { enabled: false },
-      trafficPolicy: { connectionPool: { http: { http2MaxRequests: 1000 } }, outlierDetection: { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s" } },
+      trafficPolicy: {
+        connectionPool: { http: { http2MaxRequests: 1000 } },
+        outlierDetection: { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s" },
+      },
       fault: { delay: { percentage: { value: 1 }, fixedDelay: "2s" } },
       mirror: { version: "v2", percent: 10 },
     },
@@ -45,7 +63,9 @@ describe.runIf(HELM)("the chart", () => {
       const objects = await renderChart(values);
       const deployments = of(objects, "Deployment");
       expect(deployments.map((d) => d.metadata.name)).toEqual(versions.map((name) => `grpcsvc-${name}`));
-      expect(deployments.map((d) => d.metadata.labels)).toEqual(versions.map((version) => expect.objectContaining({ app: "grpcsvc", version })));
+      expect(deployments.map((d) => d.metadata.labels)).toEqual(
+        versions.map((version) => expect.objectContaining({ app: "grpcsvc", version })),
+      );
       expect(of(objects, "Service").map((s) => s.metadata.name)).toEqual(["grpcsvc"]);
 
       const subsets = spec(of(objects, "DestinationRule")[0]).subsets;
@@ -101,12 +121,26 @@ describe.runIf(HELM)("the chart", () => {
     expect(withV2.match(/\bv2\b/g)!.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.runIf(ISTIOCTL)("istioctl analyze does report what the chart used to render: host * on a VirtualService bound to mesh (IST0106)", async () => {
-    const old = { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "old", namespace: "shop" }, spec: { hosts: ["grpcsvc.shop.svc.cluster.local", "*"], gateways: ["mesh"], http: [{ route: [{ destination: { host: "grpcsvc.shop.svc.cluster.local" } }] }] } };
-    const messages = await analyzeManifests(tools().istioctl, JSON.stringify(old));
-    expect(messages.map((m) => [m.code, m.level])).toContainEqual(["IST0106", "Error"]);
-    expect(messages.find((m) => m.code === "IST0106")!.message).toContain("wildcard host * is not allowed for virtual services bound to the mesh gateway");
-  });
+  it.runIf(ISTIOCTL)(
+    "istioctl analyze does report what the chart used to render: host * on a VirtualService bound to mesh (IST0106)",
+    async () => {
+      const old = {
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: { name: "old", namespace: "shop" },
+        spec: {
+          hosts: ["grpcsvc.shop.svc.cluster.local", "*"],
+          gateways: ["mesh"],
+          http: [{ route: [{ destination: { host: "grpcsvc.shop.svc.cluster.local" } }] }],
+        },
+      };
+      const messages = await analyzeManifests(tools().istioctl, JSON.stringify(old));
+      expect(messages.map((m) => [m.code, m.level])).toContainEqual(["IST0106", "Error"]);
+      expect(messages.find((m) => m.code === "IST0106")!.message).toContain(
+        "wildcard host * is not allowed for virtual services bound to the mesh gateway",
+      );
+    },
+  );
 
   it("renders no mesh VirtualService with meshRouting off, and the Gateway's bind address when set", async () => {
     const objects = await renderChart({ meshRouting: false, gateway: { bind: "127.0.0.1" } });
@@ -144,28 +178,59 @@ describe.runIf(HELM)("the chart", () => {
     };
     const objects = await renderChart(delivery);
     expect(spec(of(objects, "WasmPlugin")[0]).pluginConfig).toEqual({
-      header: "grpcsvc", versions: ["v1", "v2", "v3"], default: "v1", scope: "all", ...delivery,
+      header: "grpcsvc",
+      versions: ["v1", "v2", "v3"],
+      default: "v1",
+      scope: "all",
+      ...delivery,
     });
     for (const object of objects) validateObject(object);
   });
 
   it("a model rejects an object the chart must never render", () => {
-    expect(() => validateObject({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "x" }, spec: { http: [{ route: "v1" }] } })).toThrow(/VirtualService x/);
+    expect(() =>
+      validateObject({
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: { name: "x" },
+        spec: { http: [{ route: "v1" }] },
+      }),
+    ).toThrow(/VirtualService x/);
   });
 
   it.each([
     { name: "default not listed", values: { defaultVersion: "v9" }, message: 'defaultVersion: "v9" is not one of versions [v1 v2 v3]' },
     { name: "empty list", values: { versions: [] }, message: "/versions" },
     { name: "duplicate names", values: { versions: [v("v1"), v("v2"), v("v1", "9")] }, message: 'versions: "v1" is listed twice' },
-    { name: "mirror to an unlisted version", values: { mirror: { version: "v7" } }, message: 'mirror.version: "v7" is not one of versions' },
+    {
+      name: "mirror to an unlisted version",
+      values: { mirror: { version: "v7" } },
+      message: 'mirror.version: "v7" is not one of versions',
+    },
     { name: "a version name that is not a DNS label", values: { versions: [v("V1")], defaultVersion: "V1" }, message: "/versions/0/name" },
     { name: "an unknown scope", values: { wasm: { url: "oci://r/x:1", scope: "http" } }, message: "/wasm/scope" },
     { name: "a typo in a key", values: { defualtVersion: "v1" }, message: "defualtVersion" },
-    { name: "canary weight for an unlisted version", values: { canary: { weights: { v1: 90, v9: 10 } } }, message: 'canary.weights: "v9" is not one of versions' },
-    { name: "canary weights all 0", values: { canary: { weights: { v1: 0 } } }, message: "canary.weights: at least one version needs a weight above 0" },
+    {
+      name: "canary weight for an unlisted version",
+      values: { canary: { weights: { v1: 90, v9: 10 } } },
+      message: 'canary.weights: "v9" is not one of versions',
+    },
+    {
+      name: "canary weights all 0",
+      values: { canary: { weights: { v1: 0 } } },
+      message: "canary.weights: at least one version needs a weight above 0",
+    },
     { name: "a negative weight", values: { canary: { weights: { v1: -1 } } }, message: "/canary/weights/v1" },
-    { name: "a cohort version not listed", values: { cohorts: [{ match: { header: "x-user", exact: "j" }, version: "v8" }] }, message: 'cohorts[0].version: "v8" is not one of versions' },
-    { name: "a cohort without a match kind", values: { cohorts: [{ match: { header: "x-user" }, version: "v1" }] }, message: "/cohorts/0/match" },
+    {
+      name: "a cohort version not listed",
+      values: { cohorts: [{ match: { header: "x-user", exact: "j" }, version: "v8" }] },
+      message: 'cohorts[0].version: "v8" is not one of versions',
+    },
+    {
+      name: "a cohort without a match kind",
+      values: { cohorts: [{ match: { header: "x-user" }, version: "v1" }] },
+      message: "/cohorts/0/match",
+    },
     { name: "stickyBy naming both", values: { stickyBy: { header: "a", cookie: "b" } }, message: "/stickyBy" },
   ])("fails helm template on $name", async ({ values, message }) => {
     expect(await renderError(values)).toContain(message);

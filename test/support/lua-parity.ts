@@ -24,14 +24,20 @@ export const PARITY_CASES: readonly ParityCase[] = [
   { protocol: "grpc", sent: ["v2", "v3"], lua: "v1", ours: "v1" },
   { protocol: "grpc", sent: ["zz", "v2"], lua: "v1", ours: "v1" },
   {
-    protocol: "grpc", sent: ["v3", "v3"], lua: "v1", ours: "v3",
+    protocol: "grpc",
+    sent: ["v3", "v3"],
+    lua: "v1",
+    ours: "v3",
     why: "Lua reads repeated values joined as 'v3,v3' and degrades; every copy names v3, so ours keeps v3 (as one value)",
   },
   // Plain HTTP: the seed never looked at it.
   { protocol: "http1", sent: ["v2"], lua: "v2", ours: "v2" },
   { protocol: "http2", sent: ["v3"], lua: "v3", ours: "v3" },
   {
-    protocol: "http2", sent: ["zz", "v2"], lua: "v2 (received zz, v2)", ours: "v1",
+    protocol: "http2",
+    sent: ["zz", "v2"],
+    lua: "v2 (received zz, v2)",
+    ours: "v1",
     why: "untouched, Envoy's matcher routes on one of two values while the service sees both; ours never forwards an ambiguous header",
   },
 ];
@@ -43,15 +49,24 @@ export const PARITY_CASES: readonly ParityCase[] = [
 export function untouchedCases(untouched: (version: string, received: string) => string): ParityCase[] {
   return [
     {
-      protocol: "grpc", sent: ["v4"], lua: untouched("v1", "v4"), ours: "v1",
+      protocol: "grpc",
+      sent: ["v4"],
+      lua: untouched("v1", "v4"),
+      ours: "v1",
       why: "the seed's hand-typed list still names v4, which is not deployed: the list drifted; ours comes from the deployed versions",
     },
     {
-      protocol: "http1", sent: [], lua: untouched("v1", "nothing"), ours: "v1",
+      protocol: "http1",
+      sent: [],
+      lua: untouched("v1", "nothing"),
+      ours: "v1",
       why: "scope 'all' (the default) gives HTTP callers the same safe default as gRPC callers; scope 'grpc' restores the seed's reach",
     },
     {
-      protocol: "http2", sent: ["zz"], lua: untouched("v1", "zz"), ours: "v1",
+      protocol: "http2",
+      sent: ["zz"],
+      lua: untouched("v1", "zz"),
+      ours: "v1",
       why: "as above: an unknown version on HTTP is degraded instead of passed on",
     },
   ];

@@ -28,8 +28,11 @@ export function envoySuitesEnabled(): boolean {
 }
 
 export async function dockerSuitesEnabled(): Promise<boolean> {
-  return suitesEnabled("Docker", await dockerAnswers(),
-    "no Docker engine answers ('docker version' failed): start one, or run .ci/run, which starts its own");
+  return suitesEnabled(
+    "Docker",
+    await dockerAnswers(),
+    "no Docker engine answers ('docker version' failed): start one, or run .ci/run, which starts its own",
+  );
 }
 
 export async function helmSuitesEnabled(): Promise<boolean> {
