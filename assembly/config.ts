@@ -1,20 +1,34 @@
 import { JsonKind, JsonValue, parseJson } from "./json";
 
-export enum Scope { All, Grpc }
+export enum Scope {
+  All,
+  Grpc,
+}
 
-export enum KeySource { Header, Cookie }
+export enum KeySource {
+  Header,
+  Cookie,
+}
 
 /** A request header or cookie, named in the configuration. */
 export class KeyRef {
   readonly nameBytes: ArrayBuffer;
   /** For a header: its index in RouterConfig.keyHeaders, where a request scan records it. */
   slot: i32 = -1;
-  constructor(readonly source: KeySource, readonly name: string) {
+  constructor(
+    readonly source: KeySource,
+    readonly name: string,
+  ) {
     this.nameBytes = String.UTF8.encode(name);
   }
 }
 
-export enum MatchKind { Exact, Prefix, Suffix, Contains }
+export enum MatchKind {
+  Exact,
+  Prefix,
+  Suffix,
+  Contains,
+}
 
 /** Weights over `versions` as cumulative sums in their order, so a bucket maps to a version in one pass. */
 export class Weights {
@@ -58,9 +72,15 @@ export class RouterConfig {
   readsCookies: bool = false;
 
   describe(): string {
-    let text = "header \"" + this.header + "\", versions [" + this.versions.join(", ") +
-      "], default " + this.versions[this.defaultIndex] +
-      ", scope " + (this.scope == Scope.Grpc ? "grpc" : "all");
+    let text =
+      'header "' +
+      this.header +
+      '", versions [' +
+      this.versions.join(", ") +
+      "], default " +
+      this.versions[this.defaultIndex] +
+      ", scope " +
+      (this.scope == Scope.Grpc ? "grpc" : "all");
     const sticky = this.stickyBy;
     if (sticky !== null) text += ", sticky by " + (sticky.source == KeySource.Cookie ? "cookie " : "header ") + sticky.name;
     if (this.cohorts.length > 0) text += ", " + this.cohorts.length.toString() + " cohort(s)";
@@ -122,7 +142,8 @@ class Reader {
 
   root(root: JsonValue): bool {
     if (root.kind != JsonKind.Object) return this.fail("configuration", "must be a JSON object");
-    return this.knownFields(root, "", TOP_FIELDS) &&
+    return (
+      this.knownFields(root, "", TOP_FIELDS) &&
       this.header(root.get("header")) &&
       this.versions(root.get("versions")) &&
       this.defaultVersion(root.get("default")) &&
@@ -130,7 +151,8 @@ class Reader {
       this.stickyBy(root.get("stickyBy")) &&
       this.cohorts(root.get("cohorts")) &&
       this.canary(root.get("canary")) &&
-      this.responseHeader(root.get("responseHeader"));
+      this.responseHeader(root.get("responseHeader"))
+    );
   }
 
   header(value: JsonValue | null): bool {
@@ -152,10 +174,12 @@ class Reader {
       const item = value.items[i];
       const field = "versions[" + i.toString() + "]";
       if (item.kind != JsonKind.String || !isVersionName(item.text)) {
-        return this.fail(field, "must be 1 to " + MAX_VERSION_LENGTH.toString() +
-          " visible ASCII characters without ',', got " + show(item));
+        return this.fail(
+          field,
+          "must be 1 to " + MAX_VERSION_LENGTH.toString() + " visible ASCII characters without ',', got " + show(item),
+        );
       }
-      if (this.config.versions.includes(item.text)) return this.fail(field, "\"" + item.text + "\" is listed twice");
+      if (this.config.versions.includes(item.text)) return this.fail(field, '"' + item.text + '" is listed twice');
       this.config.versions.push(item.text);
       this.config.versionBytes.push(String.UTF8.encode(item.text));
     }
@@ -169,7 +193,7 @@ class Reader {
     }
     const index = this.config.versions.indexOf(value.text);
     if (index < 0) {
-      this.fail(field, "\"" + value.text + "\" is not one of versions [" + this.config.versions.join(", ") + "]");
+      this.fail(field, '"' + value.text + '" is not one of versions [' + this.config.versions.join(", ") + "]");
     }
     return index;
   }
@@ -189,7 +213,7 @@ class Reader {
       this.config.scope = Scope.Grpc;
       return true;
     }
-    return this.fail("scope", "must be \"all\" or \"grpc\", got " + show(value));
+    return this.fail("scope", 'must be "all" or "grpc", got ' + show(value));
   }
 
   /** `{ "header": name }` or `{ "cookie": name }`; the caller has checked the object's other fields. */
@@ -197,7 +221,7 @@ class Reader {
     const header = value.get("header");
     const cookie = value.get("cookie");
     if ((header === null) == (cookie === null)) {
-      this.fail(path, "must name exactly one of \"header\" or \"cookie\"");
+      this.fail(path, 'must name exactly one of "header" or "cookie"');
       return null;
     }
     if (header !== null) {
@@ -301,7 +325,7 @@ class Reader {
       const cohort = new Cohort(key, <MatchKind>kind, String.UTF8.encode(text.text));
       const version = item.get("version");
       const weights = item.get("weights");
-      if ((version === null) == (weights === null)) return this.fail(path, "must have exactly one of \"version\" or \"weights\"");
+      if ((version === null) == (weights === null)) return this.fail(path, 'must have exactly one of "version" or "weights"');
       if (version !== null) {
         cohort.version = this.versionIndex(version, join(path, "version"));
         if (cohort.version < 0) return false;
@@ -335,7 +359,7 @@ export function parseConfig(bytes: ArrayBuffer): ConfigResult {
   const result = new ConfigResult();
   const text = String.UTF8.decode(bytes);
   if (isBlank(text)) {
-    result.error = "configuration: is empty; it must be a JSON object with at least \"versions\"";
+    result.error = 'configuration: is empty; it must be a JSON object with at least "versions"';
     return result;
   }
   const parsed = parseJson(text);
@@ -417,7 +441,7 @@ function isVersionName(name: string): bool {
 function show(value: JsonValue): string {
   if (value.kind == JsonKind.String) {
     const text = value.text.length > 64 ? value.text.substring(0, 64) + "..." : value.text;
-    return "\"" + text + "\"";
+    return '"' + text + '"';
   }
   if (value.kind == JsonKind.Number) return "a number";
   if (value.kind == JsonKind.Bool) return value.bool ? "true" : "false";

@@ -1,6 +1,6 @@
 // The module's entry: the ABI exports, and the version router as its root context.
 import "./proxy-wasm/abort";
-import { registerRootContext, RootContext } from "./proxy-wasm";
+import { RootContext, registerRootContext } from "./proxy-wasm";
 import { VersionRouterRoot } from "./router";
 
 export * from "./proxy-wasm/exports";

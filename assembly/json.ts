@@ -2,7 +2,14 @@
 // the registry both builds with AssemblyScript 0.28 and reports *where* a document is
 // wrong, which is what a user fixing a config needs.
 
-export enum JsonKind { Null, Bool, Number, String, Array, Object }
+export enum JsonKind {
+  Null,
+  Bool,
+  Number,
+  String,
+  Array,
+  Object,
+}
 
 export class JsonValue {
   kind: JsonKind = JsonKind.Null;
@@ -89,7 +96,7 @@ class Reader {
       }
       const key = this.string();
       if (key === null) return null;
-      if (v.get(key) !== null) return this.fail("duplicate member \"" + key + "\"");
+      if (v.get(key) !== null) return this.fail('duplicate member "' + key + '"');
       this.skipSpace();
       if (!this.peek(0x3a)) return this.fail("expected ':'");
       const item = this.value(depth + 1);
@@ -160,7 +167,7 @@ class Reader {
       }
       const e = this.src.charCodeAt(this.pos);
       this.pos++;
-      if (e == 0x22) out += "\"";
+      if (e == 0x22) out += '"';
       else if (e == 0x5c) out += "\\";
       else if (e == 0x2f) out += "/";
       else if (e == 0x62) out += "\b";

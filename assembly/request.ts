@@ -1,9 +1,10 @@
 // What one scan of the request headers finds, for the decision: the version header's
 // occurrences, whether it is gRPC, and where the headers and cookies that stickyBy and
 // cohorts read are. Positions point into the host's header buffer, valid until release.
-import { HeaderCursor } from "./proxy-wasm";
+
 import { equalsBytes, sameBytes } from "./bytes";
 import { KeyRef, KeySource, MatchKind, RouterConfig } from "./config";
+import { HeaderCursor } from "./proxy-wasm";
 
 const CONTENT_TYPE = String.UTF8.encode("content-type");
 const COOKIE = String.UTF8.encode("cookie");
@@ -37,7 +38,7 @@ export class RequestView {
       this.keySize = new StaticArray<u32>(slots);
       this.keyFound = new StaticArray<bool>(slots);
     }
-    for (let i = 0; i < slots; i++) unchecked(this.keyFound[i] = false);
+    for (let i = 0; i < slots; i++) unchecked((this.keyFound[i] = false));
     this.versionCount = 0;
     this.named = -1;
     this.grpc = false;
@@ -61,16 +62,16 @@ export class RequestView {
         this.grpc = isGrpcContentType(cursor.valueData, cursor.valueSize);
       } else if (cookies && equalsBytes(key, keySize, COOKIE)) {
         if (this.cookieFields < MAX_COOKIE_FIELDS) {
-          unchecked(this.cookieData[this.cookieFields] = cursor.valueData);
-          unchecked(this.cookieSize[this.cookieFields] = cursor.valueSize);
+          unchecked((this.cookieData[this.cookieFields] = cursor.valueData));
+          unchecked((this.cookieSize[this.cookieFields] = cursor.valueSize));
           this.cookieFields++;
         }
       }
       for (let i = 0; i < slots; i++) {
         if (!unchecked(this.keyFound[i]) && equalsBytes(key, keySize, unchecked(config.keyHeaders[i]))) {
-          unchecked(this.keyFound[i] = true);
-          unchecked(this.keyData[i] = cursor.valueData);
-          unchecked(this.keySize[i] = cursor.valueSize);
+          unchecked((this.keyFound[i] = true));
+          unchecked((this.keyData[i] = cursor.valueData));
+          unchecked((this.keySize[i] = cursor.valueSize));
           break;
         }
       }

@@ -1,14 +1,28 @@
-import {
-  addHeader, BufferType, defineCounter, defineGauge, FilterHeadersStatus, getBufferBytes, HeaderCursor,
-  HeaderMapType, hostRandom, HttpContext, incrementCounter, log, logEnabled, LogLevel,
-  NO_METRIC, removeHeader, replaceHeader, RootContext, setGauge,
-} from "./proxy-wasm";
 import { Cohort, parseConfig, RouterConfig, Scope } from "./config";
 import { fnv1a32, Xorshift32 } from "./hash";
-import { RequestView } from "./request";
 import {
-  BUCKETS, decisionIndex, decisionReason, Reason, REASON_NAMES, selectVersion,
-} from "./select";
+  addHeader,
+  BufferType,
+  defineCounter,
+  defineGauge,
+  FilterHeadersStatus,
+  getBufferBytes,
+  HeaderCursor,
+  HeaderMapType,
+  HttpContext,
+  hostRandom,
+  incrementCounter,
+  LogLevel,
+  log,
+  logEnabled,
+  NO_METRIC,
+  RootContext,
+  removeHeader,
+  replaceHeader,
+  setGauge,
+} from "./proxy-wasm";
+import { RequestView } from "./request";
+import { BUCKETS, decisionIndex, decisionReason, REASON_NAMES, Reason, selectVersion } from "./select";
 
 const LOGGED_VALUE_BYTES = 64;
 const HEX = "0123456789abcdef";
@@ -48,7 +62,7 @@ export class VersionRouterRoot extends RootContext {
   }
 
   reportMemory(): void {
-    setGauge(this.memoryGauge, <u64>memory.size() << 16);
+    setGauge(this.memoryGauge, (<u64>memory.size()) << 16);
   }
 }
 
@@ -64,9 +78,7 @@ function defineCounters(config: RouterConfig): StaticArray<u32> {
   for (let v = 0; v < config.versions.length; v++) {
     const version = metricSafe(config.versions[v]);
     for (let r = 0; r < REASONS; r++) {
-      counters[v * REASONS + r] = defineCounter(
-        "version_router.version." + version + ".reason." + REASON_NAMES[r] + ".requests_total",
-      );
+      counters[v * REASONS + r] = defineCounter("version_router.version." + version + ".reason." + REASON_NAMES[r] + ".requests_total");
     }
   }
   return counters;
@@ -120,8 +132,7 @@ class VersionRouterStream extends HttpContext {
     if (++root.requests % REQUESTS_PER_MEMORY_REPORT == 0) root.reportMemory();
 
     if (debug) {
-      log(LogLevel.Debug, config.header + " " + seen + " -> " + config.versions[index] +
-        " (" + REASON_NAMES[reason] + ")");
+      log(LogLevel.Debug, config.header + " " + seen + " -> " + config.versions[index] + " (" + REASON_NAMES[reason] + ")");
     }
     return FilterHeadersStatus.Continue;
   }
@@ -163,7 +174,7 @@ function requestBucket(config: RouterConfig, random: Xorshift32): u32 {
 
 function describeSeen(config: RouterConfig, count: i32): string {
   if (count == 0) return "missing";
-  const first = "\"" + printable(view.firstValueData, view.firstValueSize) + "\"";
+  const first = '"' + printable(view.firstValueData, view.firstValueSize) + '"';
   return count == 1 ? first : "sent " + count.toString() + " times, first " + first;
 }
 
@@ -173,9 +184,7 @@ function printable(data: usize, size: u32): string {
   const shown = min<u32>(size, LOGGED_VALUE_BYTES);
   for (let i: u32 = 0; i < shown; i++) {
     const c = load<u8>(data + i);
-    out += c >= 0x20 && c < 0x7f && c != 0x22 && c != 0x5c
-      ? String.fromCharCode(c)
-      : "\\x" + HEX.charAt(c >> 4) + HEX.charAt(c & 15);
+    out += c >= 0x20 && c < 0x7f && c != 0x22 && c != 0x5c ? String.fromCharCode(c) : "\\x" + HEX.charAt(c >> 4) + HEX.charAt(c & 15);
   }
   if (size > shown) out += "...(" + size.toString() + " bytes)";
   return out;

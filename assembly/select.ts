@@ -31,7 +31,7 @@ export function decisionReason(decision: Decision): Reason {
 }
 
 function decide(index: i32, reason: Reason): Decision {
-  return (<u32>reason << 16) | <u32>index;
+  return ((<u32>reason) << 16) | <u32>index;
 }
 
 /**
@@ -57,8 +57,12 @@ export function weightedIndex(weights: Weights, bucket: u32): i32 {
  * @param bucket       the request's bucket (sticky key hash or random) for weighted choices
  */
 export function selectVersion(
-  headerCount: i32, namedIndex: i32, defaultIndex: i32,
-  cohort: Cohort | null, canary: Weights | null, bucket: u32,
+  headerCount: i32,
+  namedIndex: i32,
+  defaultIndex: i32,
+  cohort: Cohort | null,
+  canary: Weights | null,
+  bucket: u32,
 ): Decision {
   if (headerCount > 0) {
     return namedIndex >= 0 ? decide(namedIndex, Reason.Explicit) : decide(defaultIndex, Reason.Invalid);

@@ -23,7 +23,10 @@ export class RootContext extends Context {
 
 /** One per HTTP stream (request and its response). */
 export class HttpContext extends Context {
-  constructor(id: u32, readonly root: RootContext) {
+  constructor(
+    id: u32,
+    readonly root: RootContext,
+  ) {
     super(id);
   }
 

@@ -1,6 +1,8 @@
 import {
-  proxy_add_header_map_value, proxy_get_header_map_pairs,
-  proxy_remove_header_map_value, proxy_replace_header_map_value,
+  proxy_add_header_map_value,
+  proxy_get_header_map_pairs,
+  proxy_remove_header_map_value,
+  proxy_replace_header_map_value,
 } from "./imports";
 import { freeReturned, returnDataSlot, returnedData, returnedSize, returnSizeSlot } from "./memory";
 import { HeaderMapType, WasmResult } from "./types";
@@ -53,8 +55,8 @@ export class HeaderCursor {
   /** Advances to the next pair; false when there is none. */
   next(): bool {
     if (this.index >= this.count) return false;
-    const keySize = load<u32>(this.sizes + (<usize>this.index << 3));
-    const valueSize = load<u32>(this.sizes + (<usize>this.index << 3) + 4);
+    const keySize = load<u32>(this.sizes + ((<usize>this.index) << 3));
+    const valueSize = load<u32>(this.sizes + ((<usize>this.index) << 3) + 4);
     const end = this.base + this.size;
     const needed = <u64>keySize + <u64>valueSize + 2;
     if (<u64>this.bytes + needed > <u64>end) {
@@ -80,15 +82,11 @@ export class HeaderCursor {
 }
 
 export function replaceHeader(type: HeaderMapType, key: ArrayBuffer, value: ArrayBuffer): void {
-  proxy_replace_header_map_value(
-    type, changetype<usize>(key), key.byteLength, changetype<usize>(value), value.byteLength,
-  );
+  proxy_replace_header_map_value(type, changetype<usize>(key), key.byteLength, changetype<usize>(value), value.byteLength);
 }
 
 export function addHeader(type: HeaderMapType, key: ArrayBuffer, value: ArrayBuffer): void {
-  proxy_add_header_map_value(
-    type, changetype<usize>(key), key.byteLength, changetype<usize>(value), value.byteLength,
-  );
+  proxy_add_header_map_value(type, changetype<usize>(key), key.byteLength, changetype<usize>(value), value.byteLength);
 }
 
 export function removeHeader(type: HeaderMapType, key: ArrayBuffer): void {

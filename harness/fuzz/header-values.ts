@@ -10,11 +10,14 @@ export function anyHeaderValue(versions: readonly string[]): fc.Arbitrary<Uint8A
   return fc.oneof(
     { weight: 30, arbitrary: versionName },
     // Near misses: a listed version with one byte changed, added or cut.
-    { weight: 20, arbitrary: fc.tuple(versionName, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([v, at, byte]) => {
-      const out = Uint8Array.from(v);
-      out[at % out.length] = byte;
-      return out;
-    }) },
+    {
+      weight: 20,
+      arbitrary: fc.tuple(versionName, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([v, at, byte]) => {
+        const out = Uint8Array.from(v);
+        out[at % out.length] = byte;
+        return out;
+      }),
+    },
     { weight: 5, arbitrary: versionName.map((v) => v.subarray(0, v.length - 1)) },
     { weight: 5, arbitrary: versionName.map((v) => Uint8Array.from([...v, 0x20])) },
     { weight: 30, arbitrary: fc.uint8Array({ maxLength: 32 }) },

@@ -12,9 +12,18 @@ export interface CheckResult {
   explicit: boolean;
 }
 
-export function checkRoute(host: ProxyWasmHost, versions: readonly string[], defaultVersion: string, values: readonly Uint8Array[], grpc: boolean): CheckResult {
+export function checkRoute(
+  host: ProxyWasmHost,
+  versions: readonly string[],
+  defaultVersion: string,
+  values: readonly Uint8Array[],
+  grpc: boolean,
+): CheckResult {
   const listed = versions.map((v) => encoder.encode(v));
-  const headers: HeaderInput[] = [[":path", "/"], ["content-type", grpc ? "application/grpc" : "text/plain"]];
+  const headers: HeaderInput[] = [
+    [":path", "/"],
+    ["content-type", grpc ? "application/grpc" : "text/plain"],
+  ];
   for (const value of values) headers.push(["grpcsvc", value]);
   let out: Uint8Array[];
   try {
@@ -26,6 +35,7 @@ export function checkRoute(host: ProxyWasmHost, versions: readonly string[], def
   const explicit = first !== undefined && listed.some((v) => same(v, first)) && values.every((v) => same(v, first));
   const expected = explicit ? first! : encoder.encode(defaultVersion);
   if (out.length !== 1) return { violation: `${out.length} version headers out`, explicit };
-  if (!same(out[0]!, expected)) return { violation: `got ${Buffer.from(out[0]!).toString("latin1")}, expected ${Buffer.from(expected).toString("latin1")}`, explicit };
+  if (!same(out[0]!, expected))
+    return { violation: `got ${Buffer.from(out[0]!).toString("latin1")}, expected ${Buffer.from(expected).toString("latin1")}`, explicit };
   return { explicit };
 }

@@ -29,6 +29,6 @@ fc.assert(
 const seconds = (Date.now() - started) / 1000;
 console.log(
   `fuzz: ${RUNS} requests (seed ${seed}), ${explicit} kept, ${RUNS - explicit} defaulted, ` +
-  `${(bytes / 2 ** 20).toFixed(1)} MiB of header values, 0 violations, ` +
-  `memory ${memoryBefore} -> ${host.memoryBytes()} bytes, ${seconds.toFixed(1)} s`,
+    `${(bytes / 2 ** 20).toFixed(1)} MiB of header values, 0 violations, ` +
+    `memory ${memoryBefore} -> ${host.memoryBytes()} bytes, ${seconds.toFixed(1)} s`,
 );

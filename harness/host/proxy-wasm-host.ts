@@ -4,10 +4,16 @@
 import { randomFillSync } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import {
-  BufferType, ENVOY_ENV_IMPORTS, ENVOY_WASI_IMPORTS, HeaderMapType, LOG_LEVEL_NAMES, LogLevel,
-  type LogLevelName, WasmResult,
+  BufferType,
+  ENVOY_ENV_IMPORTS,
+  ENVOY_WASI_IMPORTS,
+  HeaderMapType,
+  LOG_LEVEL_NAMES,
+  LogLevel,
+  type LogLevelName,
+  WasmResult,
 } from "./abi.js";
-import { HeaderMap, type HeaderInput } from "./header-map.js";
+import { type HeaderInput, HeaderMap } from "./header-map.js";
 
 export interface LogEntry {
   level: LogLevelName;

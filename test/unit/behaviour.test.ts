@@ -7,7 +7,10 @@ const VERSIONS = ["v1", "v2", "v3"];
 const GRPC: HeaderInput = ["content-type", "application/grpc"];
 const JSON_BODY: HeaderInput = ["content-type", "application/json"];
 const base = (contentType: HeaderInput): HeaderInput[] => [
-  [":method", "POST"], [":path", "/svc/Method"], [":authority", "svc"], contentType,
+  [":method", "POST"],
+  [":path", "/svc/Method"],
+  [":authority", "svc"],
+  contentType,
 ];
 
 interface Row {
@@ -26,7 +29,7 @@ const ROWS: Row[] = [
   { name: "wrong case gets the default", sent: ["V2"], expected: ["v1"] },
   { name: "a comma list gets the default", sent: ["v2,v3"], expected: ["v1"] },
   { name: "padding is not trimmed into a match", sent: [" v2"], expected: ["v1"] },
-  { name: "a very long value gets the default", sent: ["v2" + "x".repeat(60_000)], expected: ["v1"] },
+  { name: "a very long value gets the default", sent: [`v2${"x".repeat(60_000)}`], expected: ["v1"] },
   { name: "non-ASCII bytes get the default", sent: [new Uint8Array([0xff, 0x76, 0x32, 0x00, 0xc3])], expected: ["v1"] },
   { name: "a prefix of a version gets the default", sent: ["v"], expected: ["v1"] },
   { name: "the same version twice becomes one value", sent: ["v2", "v2"], expected: ["v2"] },
@@ -61,7 +64,10 @@ describe("scope grpc: requests out of scope are left exactly as sent", () => {
     base(JSON_BODY),
     base(["content-type", "application/grpc-web"]),
     base(["content-type", "application/grpcfoo"]),
-    [[":method", "GET"], [":path", "/"]],
+    [
+      [":method", "GET"],
+      [":path", "/"],
+    ],
   ];
   for (const headers of outOfScope) {
     it.each(ROWS)(`${headers.find(([k]) => k === "content-type")?.[1] ?? "no content-type"}: $name`, async ({ sent }) => {
@@ -92,9 +98,7 @@ describe("configuration shapes the decision", () => {
   it("logs one info line per configuration loaded", async () => {
     const host = await loadFilter({ versions: ["v1", "v2"], default: "v2", scope: "grpc" });
     const info = host.logs.filter((l) => l.level === "info");
-    expect(info.map((l) => l.message)).toEqual([
-      'configured header "grpcsvc", versions [v1, v2], default v2, scope grpc',
-    ]);
+    expect(info.map((l) => l.message)).toEqual(['configured header "grpcsvc", versions [v1, v2], default v2, scope grpc']);
   });
 
   it("logs a debug line per decision, with hostile bytes escaped and cut short", async () => {
@@ -104,7 +108,10 @@ describe("configuration shapes the decision", () => {
       host.request([]),
       host.request([["grpcsvc", new Uint8Array([0x22, 0x0a, 0xff])]]),
       host.request([["grpcsvc", "a".repeat(1000)]]),
-      host.request([["grpcsvc", "v2"], ["grpcsvc", "v3"]]),
+      host.request([
+        ["grpcsvc", "v2"],
+        ["grpcsvc", "v3"],
+      ]),
     ].map((o) => o.logs.filter((l) => l.level === "debug").map((l) => l.message));
     expect(lines).toEqual([
       ['grpcsvc "v2" -> v2 (explicit)'],

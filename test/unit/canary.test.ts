@@ -30,8 +30,24 @@ describe("decision order", () => {
     canary: { weights: { v1: 0, v2: 100 } },
   };
   it.each([
-    { name: "a valid header wins over a cohort", headers: [["grpcsvc", "v1"], ["x-user", "jason"]], version: "v1", reason: "explicit" },
-    { name: "an invalid header gets the default, not the cohort or canary", headers: [["grpcsvc", "v9"], ["x-user", "jason"]], version: "v1", reason: "invalid" },
+    {
+      name: "a valid header wins over a cohort",
+      headers: [
+        ["grpcsvc", "v1"],
+        ["x-user", "jason"],
+      ],
+      version: "v1",
+      reason: "explicit",
+    },
+    {
+      name: "an invalid header gets the default, not the cohort or canary",
+      headers: [
+        ["grpcsvc", "v9"],
+        ["x-user", "jason"],
+      ],
+      version: "v1",
+      reason: "invalid",
+    },
     { name: "no header: the cohort", headers: [["x-user", "jason"]], version: "v3", reason: "cohort" },
     { name: "no header, no cohort: the canary", headers: [["x-user", "mary"]], version: "v2", reason: "canary" },
   ] as Array<{ name: string; headers: HeaderInput[]; version: string; reason: string }>)("$name", async ({ headers, version, reason }) => {
@@ -42,7 +58,11 @@ describe("decision order", () => {
   });
 
   it("no header, no cohort, no canary: the default", async () => {
-    const host = await loadFilter({ versions: VERSIONS, default: "v2", cohorts: [{ match: { header: "x-user", exact: "jason" }, version: "v3" }] });
+    const host = await loadFilter({
+      versions: VERSIONS,
+      default: "v2",
+      cohorts: [{ match: { header: "x-user", exact: "jason" }, version: "v3" }],
+    });
     expect(served(host, [["x-user", "mary"]])).toBe("v2");
   });
 });
@@ -79,7 +99,11 @@ describe("sticky weighted canary over 10,000 distinct keys", () => {
   });
 
   it("a version with weight 0, or no weight, is reached only by naming it", async () => {
-    const host = await loadFilter({ versions: ["v1", "v2", "v3"], stickyBy: { header: "x-user-id" }, canary: { weights: { v1: 100, v2: 0 } } });
+    const host = await loadFilter({
+      versions: ["v1", "v2", "v3"],
+      stickyBy: { header: "x-user-id" },
+      canary: { weights: { v1: 100, v2: 0 } },
+    });
     for (const key of KEYS.slice(0, 2000)) expect(served(host, [["x-user-id", key]])).toBe("v1");
     expect(served(host, [["grpcsvc", "v2"]])).toBe("v2");
     expect(served(host, [["grpcsvc", "v3"]])).toBe("v3");
@@ -134,9 +158,27 @@ describe("cohorts", () => {
     { name: "exact is exact", headers: [["x-user", "jason2"]], version: "v1" },
     { name: "prefix", headers: [["x-beta", "yes-please"]], version: "v3" },
     { name: "contains", headers: [["user-agent", "Mozilla canary-bot/1.0"]], version: "v3" },
-    { name: "first matching cohort wins", headers: [["x-user", "jason"], ["x-beta", "yes"]], version: "v2" },
-    { name: "cookie in its own field (HTTP/2 style)", headers: [["cookie", "a=1"], ["cookie", "email=x@some-company.com"]], version: weightedVersion(VERSIONS, { v1: 50, v2: 50 }, "x@some-company.com") },
-    { name: "quoted cookie value", headers: [["cookie", 'email="q@some-company.com"']], version: weightedVersion(VERSIONS, { v1: 50, v2: 50 }, "q@some-company.com") },
+    {
+      name: "first matching cohort wins",
+      headers: [
+        ["x-user", "jason"],
+        ["x-beta", "yes"],
+      ],
+      version: "v2",
+    },
+    {
+      name: "cookie in its own field (HTTP/2 style)",
+      headers: [
+        ["cookie", "a=1"],
+        ["cookie", "email=x@some-company.com"],
+      ],
+      version: weightedVersion(VERSIONS, { v1: 50, v2: 50 }, "x@some-company.com"),
+    },
+    {
+      name: "quoted cookie value",
+      headers: [["cookie", 'email="q@some-company.com"']],
+      version: weightedVersion(VERSIONS, { v1: 50, v2: 50 }, "q@some-company.com"),
+    },
     { name: "a cookie name inside another's value does not match", headers: [["cookie", "note=email=x@some-company.com"]], version: "v1" },
     { name: "a longer cookie name does not match", headers: [["cookie", "myemail=x@some-company.com"]], version: "v1" },
     { name: "suffix shorter than the value's end", headers: [["cookie", "email=@some-company.co"]], version: "v1" },
@@ -150,9 +192,15 @@ describe("cohorts", () => {
 describe("what the filter reports", () => {
   it("adds the response header with the version served, only when configured and in scope", async () => {
     const host = await loadFilter({ versions: VERSIONS, responseHeader: "X-Version-Served", scope: "grpc" });
-    const grpc = host.request([["content-type", "application/grpc"], ["grpcsvc", "v9"]]);
+    const grpc = host.request([
+      ["content-type", "application/grpc"],
+      ["grpcsvc", "v9"],
+    ]);
     expect(grpc.responseHeaders.strings("x-version-served")).toEqual(["v1"]);
-    const http = host.request([["content-type", "text/plain"], ["grpcsvc", "v9"]]);
+    const http = host.request([
+      ["content-type", "text/plain"],
+      ["grpcsvc", "v9"],
+    ]);
     expect(http.responseHeaders.strings("x-version-served")).toEqual([]);
     const plain = await loadFilter({ versions: VERSIONS });
     expect(plain.request([]).responseHeaders.entries).toHaveLength(1);

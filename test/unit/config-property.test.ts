@@ -22,9 +22,9 @@ const keyRef = fc.oneof(
   fc.record({ header: name, cookie: name }),
   anyJson,
 );
-const match = fc.tuple(keyRef, fc.constantFrom("exact", "prefix", "suffix", "contains", "equals"), fc.oneof(name, anyJson)).map(
-  ([key, kind, value]) => (typeof key === "object" && key !== null && !Array.isArray(key) ? { ...key, [kind]: value } : key),
-);
+const match = fc
+  .tuple(keyRef, fc.constantFrom("exact", "prefix", "suffix", "contains", "equals"), fc.oneof(name, anyJson))
+  .map(([key, kind, value]) => (typeof key === "object" && key !== null && !Array.isArray(key) ? { ...key, [kind]: value } : key));
 const cohort = fc.record({ match, version: name, weights }, { requiredKeys: ["match"] });
 const config = fc.record(
   {

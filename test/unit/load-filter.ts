@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
+import type { LogLevelName } from "../../harness/host/abi.js";
 import { ProxyWasmHost } from "../../harness/host/index.js";
 import { FILTER_WASM } from "../../harness/paths.js";
-import type { LogLevelName } from "../../harness/host/abi.js";
 
 export function requireFilterWasm(): string {
   if (!existsSync(FILTER_WASM)) {
