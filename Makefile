@@ -64,7 +64,7 @@ helm: $(HELM_BIN)
 $(HELM_TOOL):
 	GOBIN=$(dir $@) go install -ldflags "$(HELM_LDFLAGS)" helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
-istio-tools: $(ISTIO_TOOLS_DIR)/.built $(KUBE_APISERVER_BIN) $(ETCD_BIN) $(REGISTRY_BIN) $(HELM_BIN)
+istio-tools: $(ISTIO_TOOLS_DIR)/.built $(ISTIO_TOOLS_DIR)/istio-wasm-fetch $(KUBE_APISERVER_BIN) $(ETCD_BIN) $(REGISTRY_BIN) $(HELM_BIN)
 
 # istiod, istioctl and istio-agent, and Istio's own charts (CRDs, webhooks, mesh config) from the same module.
 $(ISTIO_TOOLS_DIR)/.built:
@@ -74,6 +74,10 @@ $(ISTIO_TOOLS_DIR)/.built:
 	cp -r $(ISTIO_MODULE)/manifests/charts/base $(ISTIO_MODULE)/manifests/charts/istio-control/istio-discovery $(dir $@)charts/
 	chmod -R u+w $(dir $@)charts
 	@touch $@
+
+# Istio's own Wasm fetcher (pkg/wasm) as a command: what istio-agent does with an oci:// module.
+$(ISTIO_TOOLS_DIR)/istio-wasm-fetch: harness/istio/wasm-fetch/main.go | $(NODE_DEPS)
+	npx tsx harness/tools/build-go-glue.ts harness/istio/wasm-fetch istio.io/istio@$(ISTIO_VERSION) $@
 
 $(KUBE_APISERVER_BIN): | $(NODE_DEPS)
 	npx tsx harness/tools/build-kube-apiserver.ts $(KUBERNETES_VERSION) $@

@@ -9,6 +9,8 @@ export interface IstioTools {
   istioctl: string;
   /** The istio-agent, which runs in front of Envoy in every Istio proxy pod. */
   pilotAgent: string;
+  /** Istio's pkg/wasm conversion of ECDS resources, as a command (harness/istio/wasm-fetch). */
+  wasmFetch: string;
   kubeApiserver: string;
   etcd: string;
   helm: string;
@@ -28,6 +30,7 @@ export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | {
     pilotDiscovery: join(dir, "pilot-discovery"),
     istioctl: join(dir, "istioctl"),
     pilotAgent: join(dir, "pilot-agent"),
+    wasmFetch: join(dir, "istio-wasm-fetch"),
     baseChart: join(dir, "charts/base"),
     istiodChart: join(dir, "charts/istio-discovery"),
     kubeApiserver: env.KUBE_APISERVER_BIN ?? "",
@@ -43,6 +46,7 @@ export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | {
       tools.pilotDiscovery,
       tools.istioctl,
       tools.pilotAgent,
+      tools.wasmFetch,
       tools.baseChart,
       tools.istiodChart,
       tools.kubeApiserver,
