@@ -1,9 +1,7 @@
-// The module's entry: the ABI exports, and the version router as its root context.
-import "./proxy-wasm/abort";
+// The module's entry: the proxy-wasm ABI, with the version router as its root context.
 import { RootContext, registerRootContext } from "./proxy-wasm";
-import { VersionRouterRoot } from "./router";
+import { VersionRouterRoot } from "./version-router";
 
-export * from "./proxy-wasm/exports";
-export { proxy_on_memory_allocate } from "./proxy-wasm/memory";
+export * from "./proxy-wasm/entry";
 
 registerRootContext((id: u32): RootContext => new VersionRouterRoot(id));

@@ -37,7 +37,7 @@ export class JsonParse {
 
 const MAX_DEPTH = 32;
 
-class Reader {
+class JsonParser {
   pos: i32 = 0;
   error: string = "";
   constructor(readonly src: string) {}
@@ -88,7 +88,7 @@ class Reader {
     v.kind = JsonKind.Object;
     this.pos++;
     this.skipSpace();
-    if (this.peek(0x7d)) return v;
+    if (this.accept(0x7d)) return v;
     while (true) {
       this.skipSpace();
       if (this.pos >= this.src.length || this.src.charCodeAt(this.pos) != 0x22) {
@@ -98,14 +98,14 @@ class Reader {
       if (key === null) return null;
       if (v.get(key) !== null) return this.fail('duplicate member "' + key + '"');
       this.skipSpace();
-      if (!this.peek(0x3a)) return this.fail("expected ':'");
+      if (!this.accept(0x3a)) return this.fail("expected ':'");
       const item = this.value(depth + 1);
       if (item === null) return null;
       v.keys.push(key);
       v.items.push(item);
       this.skipSpace();
-      if (this.peek(0x2c)) continue;
-      if (this.peek(0x7d)) return v;
+      if (this.accept(0x2c)) continue;
+      if (this.accept(0x7d)) return v;
       return this.fail("expected ',' or '}'");
     }
   }
@@ -115,20 +115,20 @@ class Reader {
     v.kind = JsonKind.Array;
     this.pos++;
     this.skipSpace();
-    if (this.peek(0x5d)) return v;
+    if (this.accept(0x5d)) return v;
     while (true) {
       const item = this.value(depth + 1);
       if (item === null) return null;
       v.items.push(item);
       this.skipSpace();
-      if (this.peek(0x2c)) continue;
-      if (this.peek(0x5d)) return v;
+      if (this.accept(0x2c)) continue;
+      if (this.accept(0x5d)) return v;
       return this.fail("expected ',' or ']'");
     }
   }
 
   /** Consumes `c` if it is next. */
-  peek(c: i32): bool {
+  accept(c: i32): bool {
     if (this.pos < this.src.length && this.src.charCodeAt(this.pos) == c) {
       this.pos++;
       return true;
@@ -209,15 +209,15 @@ class Reader {
 
   number(): JsonValue | null {
     const start = this.pos;
-    this.peek(0x2d);
-    if (this.peek(0x30)) {
+    this.accept(0x2d);
+    if (this.accept(0x30)) {
       // a leading zero stands alone
     } else if (!this.digits()) {
       return this.fail("bad number");
     }
-    if (this.peek(0x2e) && !this.digits()) return this.fail("bad number");
-    if (this.peek(0x65) || this.peek(0x45)) {
-      if (!this.peek(0x2b)) this.peek(0x2d);
+    if (this.accept(0x2e) && !this.digits()) return this.fail("bad number");
+    if (this.accept(0x65) || this.accept(0x45)) {
+      if (!this.accept(0x2b)) this.accept(0x2d);
       if (!this.digits()) return this.fail("bad number");
     }
     const v = new JsonValue();
@@ -264,15 +264,15 @@ function boolValue(b: bool): JsonValue {
 }
 
 export function parseJson(src: string): JsonParse {
-  const reader = new Reader(src);
+  const parser = new JsonParser(src);
   const result = new JsonParse();
-  const value = reader.value(0);
+  const value = parser.value(0);
   if (value !== null) {
-    reader.skipSpace();
-    if (reader.pos < src.length) reader.fail("unexpected text after the document");
+    parser.skipSpace();
+    if (parser.pos < src.length) parser.fail("unexpected text after the document");
   }
-  if (reader.error.length > 0) {
-    result.error = reader.error;
+  if (parser.error.length > 0) {
+    result.error = parser.error;
   } else {
     result.value = value;
   }

@@ -3,10 +3,19 @@
 // FNV-1a (32 bits) of the key, mod 10,000 buckets, over the cumulative weights in the
 // order of `versions`.
 
-/** The decision table: one listed version, named by every copy of the header, stays; anything else gets the default. */
-export function tableVersion(versions: readonly string[], defaultVersion: string, sent: readonly string[]): string {
+/**
+ * The decision table: one listed version, named by every copy of the header, stays (the
+ * sent value itself is returned); anything else gets the default (`defaultVersion` itself).
+ * `same` compares two values: strings by default, or bytes.
+ */
+export function tableVersion<T>(
+  versions: readonly T[],
+  defaultVersion: T,
+  sent: readonly T[],
+  same: (a: T, b: T) => boolean = Object.is,
+): T {
   const first = sent[0];
-  return first !== undefined && versions.includes(first) && sent.every((v) => v === first) ? first : defaultVersion;
+  return first !== undefined && versions.some((v) => same(v, first)) && sent.every((v) => same(v, first)) ? first : defaultVersion;
 }
 
 export const BUCKETS = 10_000;

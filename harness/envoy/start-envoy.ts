@@ -8,6 +8,7 @@ import { freePort } from "../process/free-port.js";
 import { listenerPort, readStats } from "./admin.js";
 import { type ClusterSpec, type HttpFilterSpec, type RouteSpec, renderBootstrap, type WasmFilterSpec } from "./bootstrap.js";
 import { createEcdsFile, ECDS_FILE, type EcdsFile } from "./ecds-file.js";
+import { envoyArgs } from "./envoy-args.js";
 import { launchEnvoyContainer } from "./envoy-container.js";
 import { launchEnvoyProcess } from "./envoy-process.js";
 import type { LaunchedEnvoy } from "./launched-envoy.js";
@@ -91,20 +92,6 @@ function chosenFilter(options: StartEnvoyOptions, runDir: RunDir): HttpFilterSpe
   };
 }
 
-function envoyArgs(runDir: RunDir, level: "info" | "debug"): string[] {
-  return [
-    "--config-path",
-    `${runDir.envoyPath}/bootstrap.json`,
-    "--concurrency",
-    "1",
-    "--disable-hot-restart",
-    "--log-level",
-    "info",
-    "--component-log-level",
-    `wasm:${level},lua:${level}`,
-  ];
-}
-
 export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
   const runtime = options.runtime ?? "process";
   const runDir = await makeRunDir(runtime === "docker");
@@ -122,7 +109,8 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
     const adminPort = runtime === "docker" ? await freePort() : 0;
     const bootstrap = renderBootstrap({ ...options.routing, filters: filter ? [filter] : [], adminPort });
     await writeFile(join(runDir.path, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
-    const args = envoyArgs(runDir, options.filterLogLevel ?? "info");
+    const level = options.filterLogLevel ?? "info";
+    const args = envoyArgs(`${runDir.envoyPath}/bootstrap.json`, `wasm:${level},lua:${level}`);
     launched =
       runtime === "docker" ? await launchEnvoyContainer(runDir.path, adminPort, args) : await launchEnvoyProcess(runDir.path, args);
     const { adminUrl, logLines } = launched;

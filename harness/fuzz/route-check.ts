@@ -1,6 +1,8 @@
 // One generated request through the in-process host, checked against the decision table:
 // no trap, exactly one listed version out, a valid one unchanged, anything else the default.
 import type { HeaderInput, ProxyWasmHost } from "../host/index.js";
+import { tableVersion } from "../reference-model.js";
+import { DEFAULT_VERSION_HEADER } from "../version-header.js";
 
 const encoder = new TextEncoder();
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
@@ -24,16 +26,16 @@ export function checkRoute(
     [":path", "/"],
     ["content-type", grpc ? "application/grpc" : "text/plain"],
   ];
-  for (const value of values) headers.push(["grpcsvc", value]);
+  for (const value of values) headers.push([DEFAULT_VERSION_HEADER, value]);
   let out: Uint8Array[];
   try {
-    out = host.request(headers).headers.values("grpcsvc");
+    out = host.request(headers).headers.values(DEFAULT_VERSION_HEADER);
   } catch (err) {
     return { violation: `trapped: ${(err as Error).message}`, explicit: false };
   }
-  const first = values[0];
-  const explicit = first !== undefined && listed.some((v) => same(v, first)) && values.every((v) => same(v, first));
-  const expected = explicit ? first! : encoder.encode(defaultVersion);
+  const defaultBytes = encoder.encode(defaultVersion);
+  const expected = tableVersion(listed, defaultBytes, values, same);
+  const explicit = expected !== defaultBytes;
   if (out.length !== 1) return { violation: `${out.length} version headers out`, explicit };
   if (!same(out[0]!, expected))
     return { violation: `got ${Buffer.from(out[0]!).toString("latin1")}, expected ${Buffer.from(expected).toString("latin1")}`, explicit };

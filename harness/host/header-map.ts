@@ -2,10 +2,10 @@
 
 export type HeaderInput = readonly [name: string, value: string | Uint8Array];
 
-const utf8 = new TextEncoder();
+const utf8Encoder = new TextEncoder();
 
 export function toBytes(value: string | Uint8Array): Uint8Array {
-  return typeof value === "string" ? utf8.encode(value) : value;
+  return typeof value === "string" ? utf8Encoder.encode(value) : value;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -39,12 +39,11 @@ interface FilterExports {
   proxy_on_configure: (rootId: number, size: number) => number;
   proxy_on_request_headers: (id: number, headers: number, endOfStream: number) => number;
   proxy_on_response_headers?: (id: number, headers: number, endOfStream: number) => number;
-  proxy_on_done?: (id: number) => number;
   proxy_on_delete: (id: number) => void;
 }
 
 const ROOT_ID = 1;
-const utf8 = new TextDecoder();
+const utf8Decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 export class ProxyWasmHost {
@@ -112,7 +111,6 @@ export class ProxyWasmHost {
     this.current.set(HeaderMapType.ResponseHeaders, responseMap);
     this.exports.proxy_on_response_headers?.(id, responseMap.entries.length, 1);
     this.current.delete(HeaderMapType.ResponseHeaders);
-    this.exports.proxy_on_done?.(id);
     this.exports.proxy_on_delete(id);
     return { headers: map, responseHeaders: responseMap, status, logs: this.logs.slice(logsBefore) };
   }
@@ -141,7 +139,7 @@ export class ProxyWasmHost {
     const map = (type: number): HeaderMap | undefined => this.current.get(type);
     return {
       proxy_log: (level, ptr, size) => {
-        this.logs.push({ level: LOG_LEVEL_NAMES[level] ?? "critical", message: utf8.decode(this.bytes(ptr, size)) });
+        this.logs.push({ level: LOG_LEVEL_NAMES[level] ?? "critical", message: utf8Decoder.decode(this.bytes(ptr, size)) });
         return WasmResult.Ok;
       },
       proxy_get_log_level: (slot) => {
@@ -184,7 +182,7 @@ export class ProxyWasmHost {
       proxy_define_metric: (type, namePtr, nameSize, idSlot) => {
         const kind = type === 0 ? "counter" : type === 1 ? "gauge" : undefined;
         if (!kind) return WasmResult.BadArgument;
-        const name = utf8.decode(this.bytes(namePtr, nameSize));
+        const name = utf8Decoder.decode(this.bytes(namePtr, nameSize));
         let id = this.metricNames.indexOf(name);
         if (id < 0) {
           id = this.metricNames.push(name) - 1;

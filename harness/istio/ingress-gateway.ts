@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { adminGet, readStats } from "../envoy/admin.js";
+import { envoyArgs } from "../envoy/envoy-args.js";
 import { launchEnvoyProcess } from "../envoy/envoy-process.js";
 import type { LaunchedEnvoy } from "../envoy/launched-envoy.js";
 import { waitUntil } from "../process/service-process.js";
@@ -149,17 +150,7 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
   try {
     await writeFile(join(dir, "bootstrap.json"), JSON.stringify(renderGatewayBootstrap(options), null, 2));
     const level = options.filterLogLevel ?? "info";
-    launched = await launchEnvoyProcess(dir, [
-      "--config-path",
-      join(dir, "bootstrap.json"),
-      "--concurrency",
-      "1",
-      "--disable-hot-restart",
-      "--log-level",
-      "info",
-      "--component-log-level",
-      `wasm:${level}`,
-    ]);
+    launched = await launchEnvoyProcess(dir, envoyArgs(join(dir, "bootstrap.json"), `wasm:${level}`));
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;

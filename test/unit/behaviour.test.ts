@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import type { HeaderInput } from "../../harness/host/index.js";
 import { loadFilter } from "./load-filter.js";
 
+/** FilterHeadersStatus::Continue in the proxy-wasm ABI. */
+const FILTER_CONTINUE = 0;
+
 const VERSIONS = ["v1", "v2", "v3"];
 const GRPC: HeaderInput = ["content-type", "application/grpc"];
 const JSON_BODY: HeaderInput = ["content-type", "application/json"];
@@ -50,7 +53,7 @@ describe.each([
     it.each(ROWS)(`${contentType[1]}: $name`, async ({ sent, expected }) => {
       const host = await loadFilter({ versions: VERSIONS, default: "v1", scope });
       const { headers, status } = host.request(send(sent, contentType));
-      expect(status).toBe(0);
+      expect(status, "proxy_on_request_headers returns Continue (0): the request is never held or stopped").toBe(FILTER_CONTINUE);
       expect(headers.strings("grpcsvc")).toEqual(expected);
       // Nothing but the version header is touched.
       expect(headers.strings("content-type")).toEqual([contentType[1]]);

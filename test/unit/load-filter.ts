@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
+import { expect } from "vitest";
 import type { LogLevelName } from "../../harness/host/abi.js";
-import { ProxyWasmHost } from "../../harness/host/index.js";
+import { type HeaderInput, ProxyWasmHost } from "../../harness/host/index.js";
 import { FILTER_WASM } from "../../harness/paths.js";
 
 export function requireFilterWasm(): string {
@@ -18,4 +19,11 @@ export async function loadFilter(config: unknown, logLevel: LogLevelName = "info
     throw new Error(`filter rejected ${text}: ${host.logs.map((l) => l.message).join("; ")}`);
   }
   return host;
+}
+
+/** The one version header value a request leaves the filter with. */
+export function served(host: ProxyWasmHost, headers: HeaderInput[]): string {
+  const out = host.request(headers).headers.strings("grpcsvc");
+  expect(out).toHaveLength(1);
+  return out[0]!;
 }

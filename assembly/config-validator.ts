@@ -1,95 +1,8 @@
+// The configuration's validator: every field checked, every mistake named by its path.
+import { asciiLowerCase, isBlank, isCookieName, isHeaderName, isVersionName, MAX_VERSION_LENGTH } from "./char-classes";
+import { Cohort, KeyRef, KeySource, MatchKind, RouterConfig, Scope, Weights } from "./config-model";
 import { JsonKind, JsonValue, parseJson } from "./json";
-
-export enum Scope {
-  All,
-  Grpc,
-}
-
-export enum KeySource {
-  Header,
-  Cookie,
-}
-
-/** A request header or cookie, named in the configuration. */
-export class KeyRef {
-  readonly nameBytes: ArrayBuffer;
-  /** For a header: its index in RouterConfig.keyHeaders, where a request scan records it. */
-  slot: i32 = -1;
-  constructor(
-    readonly source: KeySource,
-    readonly name: string,
-  ) {
-    this.nameBytes = String.UTF8.encode(name);
-  }
-}
-
-export enum MatchKind {
-  Exact,
-  Prefix,
-  Suffix,
-  Contains,
-}
-
-/** Weights over `versions` as cumulative sums in their order, so a bucket maps to a version in one pass. */
-export class Weights {
-  cumulative: StaticArray<u32>;
-  total: u32 = 0;
-  constructor(count: i32) {
-    this.cumulative = new StaticArray<u32>(count);
-  }
-}
-
-export class Cohort {
-  key: KeyRef;
-  kind: MatchKind;
-  value: ArrayBuffer;
-  /** A fixed version index, or -1 when `weights` decides. */
-  version: i32 = -1;
-  weights: Weights | null = null;
-  constructor(key: KeyRef, kind: MatchKind, value: ArrayBuffer) {
-    this.key = key;
-    this.kind = kind;
-    this.value = value;
-  }
-}
-
-/** The plugin configuration, checked, with the bytes the request path compares against. */
-export class RouterConfig {
-  header: string = "grpcsvc";
-  versions: string[] = [];
-  defaultIndex: i32 = 0;
-  scope: Scope = Scope.All;
-  stickyBy: KeyRef | null = null;
-  cohorts: Cohort[] = [];
-  canary: Weights | null = null;
-  responseHeader: string = "";
-  /** UTF-8 forms, so a request is matched byte for byte without decoding. */
-  headerBytes: ArrayBuffer = new ArrayBuffer(0);
-  versionBytes: ArrayBuffer[] = [];
-  responseHeaderBytes: ArrayBuffer = new ArrayBuffer(0);
-  /** Distinct request headers that stickyBy and cohorts read. */
-  keyHeaders: ArrayBuffer[] = [];
-  readsCookies: bool = false;
-
-  describe(): string {
-    let text =
-      'header "' +
-      this.header +
-      '", versions [' +
-      this.versions.join(", ") +
-      "], default " +
-      this.versions[this.defaultIndex] +
-      ", scope " +
-      (this.scope == Scope.Grpc ? "grpc" : "all");
-    const sticky = this.stickyBy;
-    if (sticky !== null) text += ", sticky by " + (sticky.source == KeySource.Cookie ? "cookie " : "header ") + sticky.name;
-    if (this.cohorts.length > 0) text += ", " + this.cohorts.length.toString() + " cohort(s)";
-    const canary = this.canary;
-    if (canary !== null) text += ", canary " + describeWeights(canary, this.versions);
-    if (this.responseHeader.length > 0) text += ", response header " + this.responseHeader;
-    return text;
-  }
-}
+import { planRequestScan } from "./scan-plan";
 
 export class ConfigResult {
   config: RouterConfig | null = null;
@@ -103,15 +16,12 @@ const MATCH_FIELDS = ["header", "cookie", "exact", "prefix", "suffix", "contains
 const MATCH_KINDS = ["exact", "prefix", "suffix", "contains"];
 const COHORT_FIELDS = ["match", "version", "weights"];
 const CANARY_FIELDS = ["weights"];
-const MAX_VERSION_LENGTH = 128;
 const MAX_WEIGHT: i64 = 1_000_000;
-const MAX_WEIGHT_TEXT = "1000000";
 
-/** Reads one configuration; the first mistake found is reported as `field: what is wrong`. */
-class Reader {
+/** Checks one configuration field by field; the first mistake is reported as `field: what is wrong`. */
+class ConfigValidator {
   error: string = "";
   config: RouterConfig = new RouterConfig();
-  keyHeaderNames: string[] = [];
 
   fail(field: string, message: string): bool {
     if (this.error.length == 0) this.error = field + ": " + message;
@@ -227,26 +137,14 @@ class Reader {
     if (header !== null) {
       const name = this.headerName(header, join(path, "header"));
       if (name === null) return null;
-      const ref = new KeyRef(KeySource.Header, name);
-      ref.slot = this.headerSlot(name);
-      return ref;
+      return new KeyRef(KeySource.Header, name);
     }
     const c = <JsonValue>cookie;
     if (c.kind != JsonKind.String || !isCookieName(c.text)) {
       this.fail(join(path, "cookie"), "must be a cookie name, got " + show(c));
       return null;
     }
-    this.config.readsCookies = true;
     return new KeyRef(KeySource.Cookie, c.text);
-  }
-
-  headerSlot(name: string): i32 {
-    const names = this.keyHeaderNames;
-    const slot = names.indexOf(name);
-    if (slot >= 0) return slot;
-    names.push(name);
-    this.config.keyHeaders.push(String.UTF8.encode(name));
-    return names.length - 1;
   }
 
   stickyBy(value: JsonValue | null): bool {
@@ -276,7 +174,7 @@ class Reader {
       }
       const w = value.items[i];
       if (w.kind != JsonKind.Number || !w.integral || w.integer < 0 || w.integer > MAX_WEIGHT) {
-        this.fail(field, "must be an integer from 0 to " + MAX_WEIGHT_TEXT + ", got " + show(w));
+        this.fail(field, "must be an integer from 0 to " + MAX_WEIGHT.toString() + ", got " + show(w));
         return null;
       }
       own[index] = <u32>w.integer;
@@ -355,7 +253,8 @@ class Reader {
   }
 }
 
-export function parseConfig(bytes: ArrayBuffer): ConfigResult {
+/** The configuration in `bytes` (JSON), checked, with its request-scan plan; or the first mistake. */
+export function validateConfig(bytes: ArrayBuffer): ConfigResult {
   const result = new ConfigResult();
   const text = String.UTF8.decode(bytes);
   if (isBlank(text)) {
@@ -368,74 +267,19 @@ export function parseConfig(bytes: ArrayBuffer): ConfigResult {
     result.error = "configuration: is not valid JSON: " + parsed.error;
     return result;
   }
-  const reader = new Reader();
-  if (reader.root(root)) {
-    result.config = reader.config;
+  const validator = new ConfigValidator();
+  if (validator.root(root)) {
+    const config = validator.config;
+    config.scanPlan = planRequestScan(config);
+    result.config = config;
   } else {
-    result.error = reader.error;
+    result.error = validator.error;
   }
   return result;
 }
 
 function join(path: string, field: string): string {
   return path.length == 0 ? field : path + "." + field;
-}
-
-function describeWeights(weights: Weights, versions: string[]): string {
-  const parts: string[] = [];
-  let previous: u32 = 0;
-  for (let i = 0; i < versions.length; i++) {
-    const w = weights.cumulative[i] - previous;
-    previous = weights.cumulative[i];
-    if (w > 0) parts.push(versions[i] + "=" + w.toString());
-  }
-  return "{" + parts.join(", ") + "}";
-}
-
-function asciiLowerCase(text: string): string {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    out += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
-  }
-  return out;
-}
-
-function isBlank(text: string): bool {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c != 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) return false;
-  }
-  return true;
-}
-
-function isTokenChar(c: i32): bool {
-  const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-  return alnum || "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) >= 0;
-}
-
-// RFC 9110 token characters; cookie names (RFC 6265) are tokens too.
-function isHeaderName(name: string): bool {
-  if (name.length == 0) return false;
-  for (let i = 0; i < name.length; i++) {
-    if (!isTokenChar(name.charCodeAt(i))) return false;
-  }
-  return true;
-}
-
-function isCookieName(name: string): bool {
-  return isHeaderName(name);
-}
-
-// A version travels as a header value and is matched exactly by the route, so it must
-// survive every codec unchanged; a comma would read as a list.
-function isVersionName(name: string): bool {
-  if (name.length == 0 || name.length > MAX_VERSION_LENGTH) return false;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e || c == 0x2c) return false;
-  }
-  return true;
 }
 
 function show(value: JsonValue): string {

@@ -1,0 +1,97 @@
+// What the filter tells operators: its counters' names and where each lives, the debug line
+// per decision, and the one-line description of a configuration.
+import { KeySource, RouterConfig, Scope, Weights } from "./config-model";
+import { REASON_COUNT, Reason } from "./decide";
+import { defineCounter } from "./proxy-wasm";
+import { RequestScan, valueData, valueSize } from "./request-scan";
+
+const REASON_NAMES: string[] = ["explicit", "invalid", "default", "cohort", "canary"];
+const LOGGED_VALUE_BYTES = 64;
+const HEX = "0123456789abcdef";
+
+/** Where the counter for this version and reason is, in the array defineCounters returns. */
+export function counterIndex(version: i32, reason: Reason): i32 {
+  return version * REASON_COUNT + <i32>reason;
+}
+
+// Envoy shows these as wasmcustom.version_router.version.<v>.reason.<r>.requests_total;
+// with the stats_tags the harness (and README) configure, Prometheus reads
+// version_router_requests_total{version="v2",reason="canary"}.
+export function defineCounters(config: RouterConfig): StaticArray<u32> {
+  const counters = new StaticArray<u32>(config.versions.length * REASON_COUNT);
+  for (let v = 0; v < config.versions.length; v++) {
+    const version = metricSafe(config.versions[v]);
+    for (let r = 0; r < REASON_COUNT; r++) {
+      counters[counterIndex(v, <Reason>r)] = defineCounter(
+        "version_router.version." + version + ".reason." + REASON_NAMES[r] + ".requests_total",
+      );
+    }
+  }
+  return counters;
+}
+
+// A dot separates the parts of an Envoy stat name, so a version's dots become underscores.
+function metricSafe(name: string): string {
+  let out = "";
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    out += String.fromCharCode(c == 0x2e ? 0x5f : c);
+  }
+  return out;
+}
+
+/** The debug line for one decision, e.g. `grpcsvc "v9" -> v1 (invalid)`. */
+export function decisionLine(config: RouterConfig, request: RequestScan, index: i32, reason: Reason): string {
+  return config.header + " " + describeSeen(request) + " -> " + config.versions[index] + " (" + REASON_NAMES[reason] + ")";
+}
+
+function describeSeen(request: RequestScan): string {
+  const count = request.versionHeaderCount;
+  if (count == 0) return "missing";
+  const value = request.firstVersionValue;
+  const first = '"' + printable(valueData(value), valueSize(value)) + '"';
+  return count == 1 ? first : "sent " + count.toString() + " times, first " + first;
+}
+
+// Header values are untrusted bytes: the log gets at most a short, escaped prefix.
+function printable(data: usize, size: u32): string {
+  let out = "";
+  const shown = min<u32>(size, LOGGED_VALUE_BYTES);
+  for (let i: u32 = 0; i < shown; i++) {
+    const c = load<u8>(data + i);
+    out += c >= 0x20 && c < 0x7f && c != 0x22 && c != 0x5c ? String.fromCharCode(c) : "\\x" + HEX.charAt(c >> 4) + HEX.charAt(c & 15);
+  }
+  if (size > shown) out += "...(" + size.toString() + " bytes)";
+  return out;
+}
+
+/** The configuration in one line, as logged when it is applied. */
+export function describeConfig(config: RouterConfig): string {
+  let text =
+    'header "' +
+    config.header +
+    '", versions [' +
+    config.versions.join(", ") +
+    "], default " +
+    config.versions[config.defaultIndex] +
+    ", scope " +
+    (config.scope == Scope.Grpc ? "grpc" : "all");
+  const sticky = config.stickyBy;
+  if (sticky !== null) text += ", sticky by " + (sticky.source == KeySource.Cookie ? "cookie " : "header ") + sticky.name;
+  if (config.cohorts.length > 0) text += ", " + config.cohorts.length.toString() + " cohort(s)";
+  const canary = config.canary;
+  if (canary !== null) text += ", canary " + describeWeights(canary, config.versions);
+  if (config.responseHeader.length > 0) text += ", response header " + config.responseHeader;
+  return text;
+}
+
+function describeWeights(weights: Weights, versions: string[]): string {
+  const parts: string[] = [];
+  let previous: u32 = 0;
+  for (let i = 0; i < versions.length; i++) {
+    const w = weights.cumulative[i] - previous;
+    previous = weights.cumulative[i];
+    if (w > 0) parts.push(versions[i] + "=" + w.toString());
+  }
+  return "{" + parts.join(", ") + "}";
+}
