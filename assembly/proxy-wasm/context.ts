@@ -30,11 +30,11 @@ export class HttpContext extends Context {
     super(id);
   }
 
-  onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
+  onRequestHeaders(requestHeaderCount: u32, endOfStream: bool): FilterHeadersStatus {
     return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
+  onResponseHeaders(responseHeaderCount: u32, endOfStream: bool): FilterHeadersStatus {
     return FilterHeadersStatus.Continue;
   }
 }

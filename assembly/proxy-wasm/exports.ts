@@ -41,14 +41,14 @@ export function proxy_on_configure(rootId: u32, pluginConfigurationSize: u32): b
   return accepted;
 }
 
-export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: bool): u32 {
+export function proxy_on_request_headers(contextId: u32, requestHeaderCount: u32, endOfStream: bool): u32 {
   if (!streams.has(contextId)) return FilterHeadersStatus.Continue;
-  return stream(contextId).onRequestHeaders(headerCount, endOfStream);
+  return stream(contextId).onRequestHeaders(requestHeaderCount, endOfStream);
 }
 
-export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: bool): u32 {
+export function proxy_on_response_headers(contextId: u32, responseHeaderCount: u32, endOfStream: bool): u32 {
   if (!streams.has(contextId)) return FilterHeadersStatus.Continue;
-  return stream(contextId).onResponseHeaders(headerCount, endOfStream);
+  return stream(contextId).onResponseHeaders(responseHeaderCount, endOfStream);
 }
 
 export function proxy_on_delete(contextId: u32): void {

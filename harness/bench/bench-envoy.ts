@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { RouteSpec } from "../envoy/bootstrap.js";
 import { type Envoy, startEnvoy } from "../envoy/start-envoy.js";
-import { SEED_LUA_SOURCE } from "../lua/seed-fallback.js";
+import { seedLuaSource } from "../lua/seed-fallback.js";
 import { PROJECT_ROOT } from "../paths.js";
 import { DEFAULT_VERSION_HEADER } from "../version-header.js";
 
@@ -30,7 +30,7 @@ export async function startBenchEnvoy(filter: FilterName): Promise<Envoy> {
     routing: { routes: routes(), clusters: [] },
     filter: filter === "no-filter" ? "none" : filter === "lua" ? "lua" : "wasm",
     ...(filter === "wasm-noop" ? { wasm: NOOP_WASM } : {}),
-    lua: SEED_LUA_SOURCE,
+    lua: seedLuaSource(),
     pluginConfig: { versions: BENCH_VERSIONS, default: "v1" },
   });
   execFileSync("taskset", ["-a", "-cp", "1", String(envoy.pid)], { stdio: "ignore" });

@@ -4,7 +4,7 @@
 import { type ClientHttp2Session, connect, constants } from "node:http2";
 import * as grpc from "@grpc/grpc-js";
 import { Client } from "undici";
-import { type EchoReply, EchoService } from "../upstreams/echo-proto.js";
+import { type EchoReply, echoService } from "../upstreams/echo-proto.js";
 import { DEFAULT_VERSION_HEADER } from "../version-header.js";
 
 export type Protocol = "http1" | "http2" | "grpc";
@@ -101,7 +101,7 @@ function http2Client(url: string, header: string): VersionClient {
 function grpcClient(url: string, header: string): VersionClient {
   const target = url.replace(/^http:\/\//, "");
   // Its own subchannel pool: one client is one HTTP/2 connection, not shared with other clients.
-  const client = new EchoService(target, grpc.credentials.createInsecure(), {
+  const client = new (echoService())(target, grpc.credentials.createInsecure(), {
     "grpc.use_local_subchannel_pool": 1,
   }) as unknown as grpc.Client & {
     Who(

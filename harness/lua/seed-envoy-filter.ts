@@ -1,5 +1,5 @@
 import type { KubeObject } from "../istio/kube-client.js";
-import { SEED_LUA_SOURCE } from "./seed-fallback.js";
+import { seedLuaSource } from "./seed-fallback.js";
 
 /**
  * The seed's Istio EnvoyFilter, as the seed deployment wrote it: its inline Lua patched into
@@ -28,7 +28,7 @@ export function seedEnvoyFilter(namespace = "istio-system"): KubeObject {
             operation: "INSERT_BEFORE",
             value: {
               name: "envoy.filters.http.lua",
-              typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua", inlineCode: SEED_LUA_SOURCE },
+              typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua", inlineCode: seedLuaSource() },
             },
           },
         },

@@ -16,9 +16,14 @@ type EchoPackage = {
   versionrouter: { echo: { Echo: grpc.ServiceClientConstructor } };
 };
 
-/** The Echo service definition, loaded once from echo.proto. */
-export const EchoService: grpc.ServiceClientConstructor = (
-  grpc.loadPackageDefinition(protoLoader.loadSync(PROTO, { keepCase: true, defaults: true, arrays: true })) as unknown as EchoPackage
-).versionrouter.echo.Echo;
+let definition: grpc.ServiceClientConstructor | undefined;
+
+/** The Echo service definition, loaded from echo.proto on first use. */
+export function echoService(): grpc.ServiceClientConstructor {
+  definition ??= (
+    grpc.loadPackageDefinition(protoLoader.loadSync(PROTO, { keepCase: true, defaults: true, arrays: true })) as unknown as EchoPackage
+  ).versionrouter.echo.Echo;
+  return definition;
+}
 
 export const ECHO_WHO_PATH = "/versionrouter.echo.Echo/Who";

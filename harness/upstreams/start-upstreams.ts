@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { DEFAULT_VERSION_HEADER } from "../version-header.js";
-import { type EchoReply, EchoService } from "./echo-proto.js";
+import { type EchoReply, echoService } from "./echo-proto.js";
 
 export interface VersionUpstream {
   version: string;
@@ -36,7 +36,7 @@ async function startHttpEcho(version: string, header: string, host: string): Pro
 
 async function startGrpcEcho(version: string, header: string, host: string): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
-  server.addService(EchoService.service, {
+  server.addService(echoService().service, {
     Who: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const received = call.metadata.get(header).map(String);
       callback(null, { version, received });

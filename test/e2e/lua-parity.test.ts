@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { type Answer, openClient } from "../../harness/clients/version-client.js";
 import type { Envoy } from "../../harness/envoy/start-envoy.js";
-import { SEED_LUA_SOURCE } from "../../harness/lua/seed-fallback.js";
+import { seedLuaSource } from "../../harness/lua/seed-fallback.js";
 import { PARITY_CASES, type ParityCase, untouchedCases } from "../support/lua-parity.js";
 import { E2E, withEnvoy } from "./with-envoy.js";
 
@@ -23,7 +23,7 @@ function outcome(answer: Answer): string {
 }
 
 describe.runIf(E2E)("parity with the seed's Lua filter", () => {
-  const lua = withEnvoy({ versions: VERSIONS, filter: "lua", lua: SEED_LUA_SOURCE });
+  const lua = withEnvoy({ versions: VERSIONS, filter: "lua", lua: seedLuaSource() });
   const ours = withEnvoy({ versions: VERSIONS, pluginConfig: { versions: VERSIONS, default: "v1" } });
 
   async function ask(envoy: Envoy, { protocol, sent }: ParityCase): Promise<string> {

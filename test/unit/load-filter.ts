@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import type { LogLevelName } from "../../harness/host/abi.js";
 import { type HeaderInput, ProxyWasmHost } from "../../harness/host/index.js";
 import { FILTER_WASM } from "../../harness/paths.js";
+import { DEFAULT_VERSION_HEADER } from "../../harness/version-header.js";
 
 export function requireFilterWasm(): string {
   if (!existsSync(FILTER_WASM)) {
@@ -23,7 +24,7 @@ export async function loadFilter(config: unknown, logLevel: LogLevelName = "info
 
 /** The one version header value a request leaves the filter with. */
 export function served(host: ProxyWasmHost, headers: HeaderInput[]): string {
-  const out = host.request(headers).headers.strings("grpcsvc");
+  const out = host.request(headers).headers.strings(DEFAULT_VERSION_HEADER);
   expect(out).toHaveLength(1);
   return out[0]!;
 }
