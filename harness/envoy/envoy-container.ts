@@ -1,7 +1,7 @@
 // Runs Envoy in a container through testcontainers, with host networking: the admin
 // port is chosen up front, everything listens on 127.0.0.1, and the run directory
 // (bootstrap, filter.wasm) is mounted read-only.
-import { GenericContainer, type StartedTestContainer, type WaitStrategy } from "testcontainers";
+import type { StartedTestContainer, WaitStrategy } from "testcontainers";
 import { envoyImage } from "../docker/images.js";
 import { EnvoyStartError } from "./envoy-start-error.js";
 import { type LaunchedEnvoy, lineCollector, READY_TIMEOUT_MS, waitUntilReady } from "./launched-envoy.js";
@@ -55,6 +55,8 @@ export async function launchEnvoyContainer(hostRunDir: string, adminPort: number
   let container: StartedTestContainer | undefined;
   hostNetworkingOnly();
   try {
+    // Loaded here, not on import: testcontainers installs signal handlers when it loads.
+    const { GenericContainer } = await import("testcontainers");
     container = await new GenericContainer(envoyImage())
       .withNetworkMode("host")
       .withBindMounts([{ source: hostRunDir, target: CONTAINER_RUN_DIR, mode: "ro" }])
