@@ -9,6 +9,7 @@ import { openClient, type Protocol, type VersionClient } from "../../harness/cli
 import { KubeError } from "../../harness/istio/kube-client.js";
 import { CHART_DIR } from "../../harness/manifests/helm.js";
 import { BEHAVIOUR_VERSIONS, rowsFor } from "../support/behaviour-table.js";
+import { oldChartVirtualService } from "../support/old-chart.js";
 import { chartValues, GATEWAY_URL, ISTIO, LOOPBACK_VALUES, withChartRelease, withIstio } from "./with-istio.js";
 
 const LAYOUTS = [
@@ -22,16 +23,7 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
   const { istio, gateway } = withIstio();
 
   it("istiod's webhook is live: it refuses what the chart used to render (host * on a VirtualService bound to mesh)", async () => {
-    const old = {
-      apiVersion: "networking.istio.io/v1",
-      kind: "VirtualService",
-      metadata: { name: "old-chart", namespace: "default" },
-      spec: {
-        hosts: ["grpcsvc.default.svc.cluster.local", "*"],
-        gateways: ["mesh", "grpcsvc-gateway"],
-        http: [{ route: [{ destination: { host: "grpcsvc.default.svc.cluster.local", subset: "v1" } }] }],
-      },
-    };
+    const old = oldChartVirtualService("default");
     const denied = await istio()
       .kube.apply(old)
       .then(

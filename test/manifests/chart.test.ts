@@ -6,6 +6,7 @@ import { analyzeManifests } from "../../harness/istio/analyze.js";
 import { CHART_DIR, helm, type K8sObject, renderChart, renderChartText, renderError } from "../../harness/manifests/helm.js";
 import { validateObject } from "../../harness/manifests/validate-objects.js";
 import { ISTIO as ISTIOCTL, tools } from "../istio/with-istio.js";
+import { oldChartVirtualService } from "../support/old-chart.js";
 import { helmSuitesEnabled } from "../support/suite-gates.js";
 
 const HELM = await helmSuitesEnabled();
@@ -124,16 +125,7 @@ describe.runIf(HELM)("the chart", () => {
   it.runIf(ISTIOCTL)(
     "istioctl analyze does report what the chart used to render: host * on a VirtualService bound to mesh (IST0106)",
     async () => {
-      const old = {
-        apiVersion: "networking.istio.io/v1",
-        kind: "VirtualService",
-        metadata: { name: "old", namespace: "shop" },
-        spec: {
-          hosts: ["grpcsvc.shop.svc.cluster.local", "*"],
-          gateways: ["mesh"],
-          http: [{ route: [{ destination: { host: "grpcsvc.shop.svc.cluster.local" } }] }],
-        },
-      };
+      const old = oldChartVirtualService("shop");
       const messages = await analyzeManifests(tools().istioctl, JSON.stringify(old));
       expect(messages.map((m) => [m.code, m.level])).toContainEqual(["IST0106", "Error"]);
       expect(messages.find((m) => m.code === "IST0106")!.message).toContain(
