@@ -1,7 +1,7 @@
 // Test policy, in one place: whether suites that need a real part (Envoy, Docker, Helm,
 // Istio) run here. When the part is missing: with REQUIRE_<PART>=1 (CI) that is an error,
 // never a skip; on a laptop the suites skip and say why and how to enable them.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dockerAnswers } from "../../harness/docker/docker-cli.js";
 import { envoyBinary } from "../../harness/envoy/envoy-binary.js";
 import type { EnvoyRuntime } from "../../harness/envoy/start-envoy.js";
@@ -41,6 +41,22 @@ export async function helmSuitesEnabled(): Promise<boolean> {
 
 export function istioSuitesEnabled(): boolean {
   const found = istioTools();
-  const why = "missing" in found ? `Istio tools not built (${found.missing.join(", ")}): run 'make istio-tools', or 'make test'` : "";
-  return suitesEnabled("Istio", !("missing" in found), why);
+  if ("missing" in found) {
+    return suitesEnabled("Istio", false, `Istio tools not built (${found.missing.join(", ")}): run 'make istio-tools', or 'make test'`);
+  }
+  // The gateway listens on the chart's default port, 80.
+  return suitesEnabled(
+    "Istio",
+    mayBindPort(80),
+    "the ingress gateway listens on port 80, which this user may not bind: run as root, or lower net.ipv4.ip_unprivileged_port_start",
+  );
+}
+
+function mayBindPort(port: number): boolean {
+  if (process.getuid?.() === 0) return true;
+  try {
+    return Number(readFileSync("/proc/sys/net/ipv4/ip_unprivileged_port_start", "utf8")) <= port;
+  } catch {
+    return false;
+  }
 }
