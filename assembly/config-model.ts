@@ -69,10 +69,8 @@ export class RouterConfig {
   stickyBy: KeyRef | null = null;
   cohorts: Cohort[] = [];
   canary: Weights | null = null;
-  responseHeader: string = "";
   /** UTF-8 forms, so a request is matched byte for byte without decoding. */
   headerBytes: ArrayBuffer = new ArrayBuffer(0);
   versionBytes: ArrayBuffer[] = [];
-  responseHeaderBytes: ArrayBuffer = new ArrayBuffer(0);
   scanPlan: ScanPlan = new ScanPlan();
 }

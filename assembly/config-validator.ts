@@ -243,13 +243,14 @@ class ConfigValidator {
     return this.config.canary !== null;
   }
 
+  // The served version's response header moved to the routes, which know the version
+  // without the filter keeping anything per stream; a config that still asks for it is told where.
   responseHeader(value: JsonValue | null): bool {
     if (value === null) return true;
-    const name = this.headerName(value, "responseHeader");
-    if (name === null) return false;
-    this.config.responseHeader = name;
-    this.config.responseHeaderBytes = String.UTF8.encode(name);
-    return true;
+    return this.fail(
+      "responseHeader",
+      "is set on each version's route now (Envoy response_headers_to_add, the chart's responseHeader value)",
+    );
   }
 }
 

@@ -81,7 +81,6 @@ export function describeConfig(config: RouterConfig): string {
   if (config.cohorts.length > 0) text += ", " + config.cohorts.length.toString() + " cohort(s)";
   const canary = config.canary;
   if (canary !== null) text += ", canary " + describeWeights(canary, config.versions);
-  if (config.responseHeader.length > 0) text += ", response header " + config.responseHeader;
   return text;
 }
 

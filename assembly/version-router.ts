@@ -1,5 +1,7 @@
 // The filter: only I/O. It loads the configuration (through the validator), and per request
-// scans the headers, asks decide(), rewrites the version header, counts and logs.
+// scans the headers, asks decide(), rewrites the version header, counts and logs. It keeps
+// nothing per stream: the response header naming the served version belongs to each
+// version's route (Envoy response_headers_to_add, Istio headers.response.set), which knows it.
 import { RouterConfig, Scope } from "./config-model";
 import { validateConfig } from "./config-validator";
 import { decide, decisionIndex, decisionReason, Reason } from "./decide";
@@ -7,14 +9,13 @@ import { Xorshift32 } from "./hash";
 import {
   addHeader,
   BufferType,
+  CounterBatch,
   defineGauge,
   FilterHeadersStatus,
   getBufferBytes,
   HeaderCursor,
   HeaderMapType,
-  HttpContext,
   hostRandom,
-  incrementCounter,
   LogLevel,
   log,
   logEnabled,
@@ -23,21 +24,22 @@ import {
   removeHeader,
   replaceHeader,
   setGauge,
+  setTickPeriod,
 } from "./proxy-wasm";
 import { counterIndex, decisionLine, defineCounters, describeConfig } from "./reporting";
 import { RequestScan } from "./request-scan";
 
-const REQUESTS_PER_MEMORY_REPORT: u32 = 1024;
+/** How often the counters reach Envoy's stats, and the memory gauge is refreshed. */
+export const REPORT_PERIOD_MS: u32 = 1000;
 
 export class VersionRouterRoot extends RootContext {
   config: RouterConfig | null = null;
   /** One counter per version and reason, at counterIndex(version, reason). */
-  counters: StaticArray<u32> = new StaticArray<u32>(0);
+  counters: CounterBatch = new CounterBatch(new StaticArray<u32>(0));
   random: Xorshift32 = new Xorshift32(0);
   /** The module's linear memory in bytes, so a soak can watch the VM from /stats. */
   memoryGauge: u32 = NO_METRIC;
-  requests: u32 = 0;
-  // Streams are handled one at a time, so the root's streams share one cursor and scan.
+  // Streams are handled one at a time, so they share one cursor and scan.
   readonly cursor: HeaderCursor = new HeaderCursor();
   readonly request: RequestScan = new RequestScan();
 
@@ -49,34 +51,27 @@ export class VersionRouterRoot extends RootContext {
       log(LogLevel.Error, "invalid configuration: " + result.error);
       return false;
     }
+    this.counters.flush();
     this.config = config;
-    this.counters = defineCounters(config);
+    this.counters = new CounterBatch(defineCounters(config));
     this.random = new Xorshift32(hostRandom());
     this.memoryGauge = defineGauge("version_router.wasm_memory_bytes");
-    this.reportMemory();
+    setGauge(this.memoryGauge, (<u64>memory.size()) << 16);
+    setTickPeriod(REPORT_PERIOD_MS);
     log(LogLevel.Info, "configured " + describeConfig(config));
     return true;
   }
 
-  createHttpContext(id: u32): HttpContext {
-    return new VersionRouterStream(id, this);
-  }
-
-  reportMemory(): void {
+  onTick(): void {
+    this.counters.flush();
     setGauge(this.memoryGauge, (<u64>memory.size()) << 16);
   }
-}
 
-class VersionRouterStream extends HttpContext {
-  /** The version this stream was sent to, for the response header; -1 if untouched. */
-  served: i32 = -1;
-
-  onRequestHeaders(requestHeaderCount: u32, endOfStream: bool): FilterHeadersStatus {
-    const root = <VersionRouterRoot>this.root;
-    const config = root.config;
+  onRequestHeaders(streamId: u32, requestHeaderCount: u32, endOfStream: bool): FilterHeadersStatus {
+    const config = this.config;
     if (config === null) return FilterHeadersStatus.Continue;
-    const cursor = root.cursor;
-    const request = root.request;
+    const cursor = this.cursor;
+    const request = this.request;
     if (!cursor.load(HeaderMapType.RequestHeaders)) return FilterHeadersStatus.Continue;
     request.scan(config, cursor);
     const debug = logEnabled(LogLevel.Debug);
@@ -87,7 +82,7 @@ class VersionRouterStream extends HttpContext {
       return FilterHeadersStatus.Continue;
     }
 
-    const decision = decide(config, request, root.random.next());
+    const decision = decide(config, request, this.random.next());
     const index = decisionIndex(decision);
     const reason = decisionReason(decision);
     const line = debug ? decisionLine(config, request, index, reason) : "";
@@ -104,18 +99,8 @@ class VersionRouterStream extends HttpContext {
     } else if (reason != Reason.Explicit) {
       replaceHeader(HeaderMapType.RequestHeaders, config.headerBytes, version);
     }
-    this.served = index;
-    incrementCounter(unchecked(root.counters[counterIndex(index, reason)]));
-    if (++root.requests % REQUESTS_PER_MEMORY_REPORT == 0) root.reportMemory();
+    this.counters.add(counterIndex(index, reason));
     if (debug) log(LogLevel.Debug, line);
-    return FilterHeadersStatus.Continue;
-  }
-
-  onResponseHeaders(responseHeaderCount: u32, endOfStream: bool): FilterHeadersStatus {
-    const config = (<VersionRouterRoot>this.root).config;
-    if (config !== null && this.served >= 0 && config.responseHeaderBytes.byteLength > 0) {
-      addHeader(HeaderMapType.ResponseHeaders, config.responseHeaderBytes, config.versionBytes[this.served]);
-    }
     return FilterHeadersStatus.Continue;
   }
 }

@@ -1,12 +1,14 @@
 import { FilterHeadersStatus } from "./types";
 
-/** What root and stream contexts share: the host's id for them. */
-export class Context {
+/**
+ * One per plugin (root_id): holds the plugin's configuration and handles its streams.
+ * Streams have no object of their own: a filter that keeps nothing between a request and
+ * its response costs the host no per-stream callbacks beyond creation and the request
+ * headers (see exports.ts).
+ */
+export class RootContext {
   constructor(readonly id: u32) {}
-}
 
-/** One per plugin (root_id): holds the plugin's configuration and creates stream contexts. */
-export class RootContext extends Context {
   onVmStart(vmConfigurationSize: u32): bool {
     return true;
   }
@@ -16,25 +18,11 @@ export class RootContext extends Context {
     return true;
   }
 
-  createHttpContext(id: u32): HttpContext {
-    return new HttpContext(id, this);
-  }
-}
+  /** Called every tick period the root asked for (setTickPeriod), on each worker. */
+  onTick(): void {}
 
-/** One per HTTP stream (request and its response). */
-export class HttpContext extends Context {
-  constructor(
-    id: u32,
-    readonly root: RootContext,
-  ) {
-    super(id);
-  }
-
-  onRequestHeaders(requestHeaderCount: u32, endOfStream: bool): FilterHeadersStatus {
-    return FilterHeadersStatus.Continue;
-  }
-
-  onResponseHeaders(responseHeaderCount: u32, endOfStream: bool): FilterHeadersStatus {
+  /** A stream's request headers; `streamId` is the host's id for the stream. */
+  onRequestHeaders(streamId: u32, requestHeaderCount: u32, endOfStream: bool): FilterHeadersStatus {
     return FilterHeadersStatus.Continue;
   }
 }

@@ -46,3 +46,6 @@ export declare function proxy_increment_metric(metricId: u32, offset: i64): u32;
 // Envoy implements this WASI function; it seeds the filter's per-request randomness.
 @external("wasi_snapshot_preview1", "random_get")
 export declare function random_get(buffer: usize, length: usize): u16;
+
+@external("env", "proxy_set_tick_period_milliseconds")
+export declare function proxy_set_tick_period_milliseconds(period: u32): u32;

@@ -1,4 +1,4 @@
-import { proxy_define_metric, proxy_increment_metric, proxy_record_metric } from "./imports";
+import { proxy_define_metric, proxy_record_metric } from "./imports";
 import { MetricType, WasmResult } from "./types";
 
 const METRIC_ID: usize = memory.data(4, 4);
@@ -25,8 +25,4 @@ export function defineGauge(name: string): u32 {
 
 export function setGauge(id: u32, value: u64): void {
   if (id != NO_METRIC) proxy_record_metric(id, value);
-}
-
-export function incrementCounter(id: u32): void {
-  if (id != NO_METRIC) proxy_increment_metric(id, 1);
 }

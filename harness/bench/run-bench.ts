@@ -1,153 +1,98 @@
-// make bench: no filter, the seed's Lua filter and version-router on the same Envoy, with
-// the same routes and the same load, interleaved over rounds. Writes build/bench.json,
-// build/bench.png and prints a table.
-import { mkdir, stat, writeFile } from "node:fs/promises";
-import { cpus, release, totalmem } from "node:os";
+// make bench: Envoy with no filter, the seed's Lua filter, Lua doing the same work, the
+// do-nothing Wasm floor, version-router and the same behaviour on another SDK, on V8 and
+// the other runtimes, answering itself or proxying to real upstreams; every configuration
+// measured in turn in each round. Writes build/bench.json, build/bench.md, build/bench.png.
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { envoyVersion } from "../envoy/admin.js";
 import type { Envoy } from "../envoy/start-envoy.js";
-import { FILTER_WASM, PROJECT_ROOT } from "../paths.js";
-import { FILTERS, type FilterName, startBenchEnvoy } from "./bench-envoy.js";
-import { renderChartPng } from "./chart.js";
-import { type RunResult, runH2load } from "./h2load.js";
+import { wasmRuntimesIn } from "../envoy/wasm-runtimes.js";
+import { PROJECT_ROOT } from "../paths.js";
+import { BENCH_CONFIGS, type BenchConfig, configKey } from "./bench-configs.js";
+import { benchPath, startBenchEnvoy } from "./bench-envoy.js";
+import { CASES, type Case, PROTOCOLS, type Protocol, writeReport } from "./bench-report.js";
+import { cpuNanoseconds } from "./envoy-cpu.js";
+import { runH2load } from "./h2load.js";
+import { type RealUpstream, startRealUpstream } from "./real-upstream.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
-const PROTOCOLS = ["http2", "http1", "grpc"] as const;
-const CASES = { valid: ["grpcsvc: v2"], missing: [], invalid: ["grpcsvc: nope"] } as const;
-type Case = keyof typeof CASES;
+/** A regex on `filter/runtime/upstream` to measure only some configurations while working on one. */
+const ONLY = new RegExp(process.env.BENCH_ONLY ?? ".");
 const BUILD = join(PROJECT_ROOT, "build");
 
-interface Scenario {
-  name: FilterName;
-  protocol: (typeof PROTOCOLS)[number];
-  case: Case;
-  rounds: RunResult[];
+export interface Measurement {
+  rps: number;
+  p50_us: number;
+  p99_us: number;
+  /** Envoy's CPU time (all threads) during the run, per request. */
+  cpu_us_per_request: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const spread = (xs: number[]) => (Math.max(...xs) - Math.min(...xs)) / median(xs);
+export interface Scenario {
+  config: BenchConfig;
+  protocol: Protocol;
+  case: Case;
+  rounds: Measurement[];
+}
 
 // gRPC request body: one length-prefixed message, WhoRequest{note: "who"}.
 const GRPC_BODY = Buffer.from([0, 0, 0, 0, 5, 0x0a, 3, 0x77, 0x68, 0x6f]);
 
+async function measure(envoy: Envoy, s: Scenario, requests: number, bodyFile: string): Promise<Measurement> {
+  const before = await cpuNanoseconds(envoy.pid!);
+  const result = await runH2load({
+    url: envoy.url,
+    path: benchPath(s.protocol),
+    protocol: s.protocol,
+    headers: CASES[s.case],
+    requests,
+    bodyFile,
+  });
+  const cpu = (await cpuNanoseconds(envoy.pid!)) - before;
+  const name = `${configKey(s.config)} ${s.protocol} ${s.case}`;
+  if (result.failed > 0) throw new Error(`${name}: ${result.failed} of ${requests} requests failed`);
+  return { rps: result.rps, p50_us: result.p50_us, p99_us: result.p99_us, cpu_us_per_request: cpu / 1000 / requests };
+}
+
 async function main(): Promise<void> {
-  await mkdir(BUILD, { recursive: true });
+  const wanted = BENCH_CONFIGS.filter((c) => ONLY.test(configKey(c)));
   const bodyFile = join(BUILD, "grpc-who.bin");
   await writeFile(bodyFile, GRPC_BODY);
-  const envoys = new Map<FilterName, Envoy>();
+  const envoys = new Map<string, Envoy>();
+  let upstream: RealUpstream | undefined;
   try {
-    for (const filter of FILTERS) envoys.set(filter, await startBenchEnvoy(filter));
+    if (wanted.some((c) => c.upstream === "real")) upstream = await startRealUpstream();
+    // The runtimes this Envoy build has, from the start-up log of one without a filter.
+    const probe = await startBenchEnvoy({ filter: "no-filter", runtime: "-", upstream: "direct" }, undefined);
+    const runtimes = wasmRuntimesIn(probe.logs());
+    await probe.stop();
+    const configs = wanted.filter((c) => c.runtime === "-" || runtimes.includes(c.runtime));
+    const unavailable = wanted.filter((c) => !configs.includes(c)).map(configKey);
+    if (unavailable.length > 0) console.error(`not in this Envoy build (runtimes: ${runtimes.join(", ")}): ${unavailable.join(", ")}`);
+    for (const config of configs) envoys.set(configKey(config), await startBenchEnvoy(config, upstream));
+    // Configurations side by side within each protocol and case, so each round alternates them.
     const scenarios: Scenario[] = [];
     for (const protocol of PROTOCOLS) {
       for (const c of Object.keys(CASES) as Case[]) {
-        for (const name of FILTERS) scenarios.push({ name, protocol, case: c, rounds: [] });
+        for (const config of configs) scenarios.push({ config, protocol, case: c, rounds: [] });
       }
     }
-    // Warm every Envoy and connection path once before measuring.
-    for (const s of scenarios) {
-      await runH2load({ url: envoys.get(s.name)!.url, protocol: s.protocol, headers: CASES[s.case], requests: 2_000, bodyFile });
-    }
+    const envoyOf = (s: Scenario) => envoys.get(configKey(s.config))!;
+    for (const s of scenarios) await measure(envoyOf(s), s, Math.ceil(REQUESTS / 10), bodyFile);
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const s of scenarios) {
-        const result = await runH2load({
-          url: envoys.get(s.name)!.url,
-          protocol: s.protocol,
-          headers: CASES[s.case],
-          requests: REQUESTS,
-          bodyFile,
-        });
-        if (result.failed > 0) throw new Error(`${s.name} ${s.protocol} ${s.case}: ${result.failed} requests failed`);
-        s.rounds.push(result);
-      }
+      for (const s of scenarios) s.rounds.push(await measure(envoyOf(s), s, REQUESTS, bodyFile));
       console.error(`round ${round}/${ROUNDS} done`);
     }
-    const version = await envoyVersion(envoys.get("wasm")!.adminUrl);
-    const wasmErrors = envoys.get("wasm")!.errors();
-    if (wasmErrors.length > 0) throw new Error(`Envoy logged errors:\n${wasmErrors.join("\n")}`);
-    await report(scenarios, version);
+    for (const [key, envoy] of envoys) {
+      if (envoy.errors().length > 0) throw new Error(`Envoy ${key} logged errors:\n${envoy.errors().join("\n")}`);
+    }
+    const version = await envoyVersion([...envoys.values()][0]!.adminUrl);
+    await writeReport(scenarios, { envoy: version, rounds: ROUNDS, requests: REQUESTS, runtimes, unavailable });
   } finally {
     await Promise.all([...envoys.values()].map((e) => e.stop()));
+    await upstream?.stop();
   }
-}
-
-async function report(scenarios: Scenario[], envoy: string): Promise<void> {
-  const cpu = cpus();
-  const machine = `${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}`;
-  const wasmBytes = (await stat(FILTER_WASM)).size;
-  const rows = scenarios.map((s) => ({
-    name: s.name,
-    protocol: s.protocol,
-    case: s.case,
-    rps: Math.round(median(s.rounds.map((r) => r.rps))),
-    p50_us: median(s.rounds.map((r) => r.p50_us)),
-    p99_us: median(s.rounds.map((r) => r.p99_us)),
-    rps_spread: Number(spread(s.rounds.map((r) => r.rps)).toFixed(3)),
-    p99_spread: Number(spread(s.rounds.map((r) => r.p99_us)).toFixed(3)),
-    rounds: s.rounds,
-  }));
-  const find = (name: FilterName, protocol: string, c: string) =>
-    rows.find((r) => r.name === name && r.protocol === protocol && r.case === c)!;
-  const goals = rows
-    .filter((r) => r.name === "wasm")
-    .map((w) => {
-      const none = find("no-filter", w.protocol, w.case);
-      const lua = find("lua", w.protocol, w.case);
-      return {
-        protocol: w.protocol,
-        case: w.case,
-        rps_vs_no_filter: Number((w.rps / none.rps).toFixed(3)),
-        rps_vs_lua: Number((w.rps / lua.rps).toFixed(3)),
-        p99_vs_no_filter: Number((w.p99_us / none.p99_us).toFixed(3)),
-      };
-    });
-  const goalsMet = {
-    "throughput >= 0.95 x no-filter": goals.every((g) => g.rps_vs_no_filter >= 0.95),
-    "throughput >= 1.0 x lua": goals.every((g) => g.rps_vs_lua >= 1.0),
-    "p99 <= 1.10 x no-filter": goals.every((g) => g.p99_vs_no_filter <= 1.1),
-    "filter.wasm <= 24 KiB": wasmBytes <= 24 * 1024,
-  };
-  const result = {
-    envoy,
-    machine,
-    wasm_bytes: wasmBytes,
-    rounds: ROUNDS,
-    requests_per_round: REQUESTS,
-    scenarios: rows,
-    goals,
-    goals_met: goalsMet,
-  };
-  await writeFile(join(BUILD, "bench.json"), `${JSON.stringify(result, null, 2)}\n`);
-
-  const header = ["scenario", "protocol", "case", "req/s", "p50 µs", "p99 µs", "req/s spread"];
-  const lines = rows.map((r) => [
-    r.name,
-    r.protocol,
-    r.case,
-    String(r.rps),
-    String(r.p50_us),
-    String(r.p99_us),
-    `${(r.rps_spread * 100).toFixed(1)}%`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
-  console.log(`Envoy ${envoy}, --concurrency 1; ${machine}; filter.wasm ${wasmBytes} bytes`);
-  console.log(`median of ${ROUNDS} interleaved rounds of ${REQUESTS} requests; h2load -c/-m fixed per protocol\n`);
-  console.log([fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)].join("\n"));
-  console.log("\nwasm against the others (per protocol and case):");
-  for (const g of goals) {
-    console.log(
-      `  ${g.protocol.padEnd(5)} ${g.case.padEnd(7)} throughput ${g.rps_vs_no_filter}x no-filter, ${g.rps_vs_lua}x lua; p99 ${g.p99_vs_no_filter}x no-filter`,
-    );
-  }
-  console.log("\ngoals:");
-  for (const [goal, met] of Object.entries(goalsMet)) console.log(`  ${met ? "met    " : "MISSED "} ${goal}`);
-  const png = renderChartPng(
-    rows.map((r) => ({ label: `${r.protocol} ${r.case} ${r.name}`, filter: r.name, rps: r.rps, p99_us: r.p99_us })),
-    `Envoy ${envoy}; ${machine}`,
-  );
-  await writeFile(join(BUILD, "bench.png"), png);
-  console.log(`\nwrote build/bench.json and build/bench.png`);
 }
 
 await main();

@@ -5,7 +5,7 @@ import { type ClientHttp2Session, connect, constants } from "node:http2";
 import * as grpc from "@grpc/grpc-js";
 import { Client } from "undici";
 import { type EchoReply, echoService } from "../upstreams/echo-proto.js";
-import { DEFAULT_VERSION_HEADER } from "../version-header.js";
+import { DEFAULT_VERSION_HEADER, SERVED_HEADER } from "../version-header.js";
 
 export type Protocol = "http1" | "http2" | "grpc";
 export const PROTOCOLS: readonly Protocol[] = ["http1", "http2", "grpc"];
@@ -17,12 +17,11 @@ export interface Answer {
   version?: string;
   /** The version header values that version received. */
   received?: string[];
-  /** The response header x-version-served, when the filter added it. */
+  /** The response header x-version-served, which each version's route adds. */
   served?: string;
 }
 
-/** The response header the tests configure the filter to add. */
-export const SERVED_HEADER = "x-version-served";
+export { SERVED_HEADER };
 
 export interface SendOptions {
   /** Extra request headers (HTTP) or metadata (gRPC). */

@@ -4,6 +4,8 @@
 
 export interface RouteSpec {
   name: string;
+  /** Path prefix the route matches; default "/". */
+  prefix?: string;
   /** Exact match on this request header against `exact`; without both, the route matches any request. */
   header?: string | undefined;
   exact?: string | undefined;
@@ -12,6 +14,8 @@ export interface RouteSpec {
   /** Where the request goes: an upstream cluster, or Envoy answers itself (benchmarks). */
   cluster?: string;
   directResponse?: { status: number; body: string };
+  /** Response headers the route sets, e.g. the version that served the request. */
+  responseHeaders?: Record<string, string>;
 }
 
 export interface ClusterSpec {
@@ -20,9 +24,13 @@ export interface ClusterSpec {
   http2: boolean;
 }
 
+/** The Wasm runtimes Envoy's release binary carries; V8 is the default and Istio's. */
+export type WasmRuntime = "v8" | "wasmtime" | "wamr";
+
 export interface WasmFilterSpec {
   kind: "wasm";
   wasmPath: string;
+  runtime?: WasmRuntime;
   pluginConfig: string;
   rootId?: string;
   vmId?: string;
@@ -100,7 +108,7 @@ export function wasmPluginConfig(filter: WasmFilterSpec): object {
     root_id: filter.rootId ?? WASM_FILTER_NAME,
     vm_config: {
       vm_id: filter.vmId ?? WASM_FILTER_NAME,
-      runtime: "envoy.wasm.runtime.v8",
+      runtime: `envoy.wasm.runtime.${filter.runtime ?? "v8"}`,
       code: { local: { filename: filter.wasmPath } },
     },
     configuration: {
@@ -114,7 +122,7 @@ function renderRoute(route: RouteSpec): object {
   return {
     name: route.name,
     match: {
-      prefix: "/",
+      prefix: route.prefix ?? "/",
       ...(route.grpcOnly ? { grpc: {} } : {}),
       ...(route.header !== undefined && route.exact !== undefined
         ? { headers: [{ name: route.header, string_match: { exact: route.exact } }] }
@@ -123,6 +131,14 @@ function renderRoute(route: RouteSpec): object {
     ...(route.directResponse
       ? { direct_response: { status: route.directResponse.status, body: { inline_string: route.directResponse.body } } }
       : { route: { cluster: route.cluster, timeout: "10s" } }),
+    ...(route.responseHeaders
+      ? {
+          response_headers_to_add: Object.entries(route.responseHeaders).map(([key, value]) => ({
+            header: { key, value },
+            append_action: "OVERWRITE_IF_EXISTS_OR_ADD",
+          })),
+        }
+      : {}),
   };
 }
 

@@ -6,7 +6,14 @@ import { join } from "node:path";
 import { FILTER_WASM } from "../paths.js";
 import { freePort } from "../process/free-port.js";
 import { listenerPort, readStats } from "./admin.js";
-import { type ClusterSpec, type HttpFilterSpec, type RouteSpec, renderBootstrap, type WasmFilterSpec } from "./bootstrap.js";
+import {
+  type ClusterSpec,
+  type HttpFilterSpec,
+  type RouteSpec,
+  renderBootstrap,
+  type WasmFilterSpec,
+  type WasmRuntime,
+} from "./bootstrap.js";
 import { createEcdsFile, ECDS_FILE, type EcdsFile } from "./ecds-file.js";
 import { envoyArgs } from "./envoy-args.js";
 import { launchEnvoyContainer } from "./envoy-container.js";
@@ -26,6 +33,8 @@ export interface StartEnvoyOptions {
   filter?: FilterChoice;
   /** The filter module; default build/filter.wasm. */
   wasm?: string;
+  /** The Wasm runtime that runs it; default v8. */
+  wasmRuntime?: WasmRuntime;
   /** The plugin configuration for filter "wasm" (an object is serialized as JSON). */
   pluginConfig?: string | object;
   /** Lua source for filter "lua". */
@@ -86,6 +95,7 @@ function chosenFilter(options: StartEnvoyOptions, runDir: RunDir): HttpFilterSpe
     kind: "wasm",
     wasmPath: `${runDir.envoyPath}/filter.wasm`,
     pluginConfig: configText(options.pluginConfig),
+    ...(options.wasmRuntime !== undefined ? { runtime: options.wasmRuntime } : {}),
     ...(options.rootId !== undefined ? { rootId: options.rootId } : {}),
     ...(options.vmId !== undefined ? { vmId: options.vmId } : {}),
     ...(options.pluginDelivery === "ecds" ? { ecdsPath: `${runDir.envoyPath}/${ECDS_FILE}` } : {}),

@@ -39,7 +39,8 @@ interface FilterExports {
   proxy_on_configure: (rootId: number, size: number) => number;
   proxy_on_request_headers: (id: number, headers: number, endOfStream: number) => number;
   proxy_on_response_headers?: (id: number, headers: number, endOfStream: number) => number;
-  proxy_on_delete: (id: number) => void;
+  proxy_on_tick?: (rootId: number) => void;
+  proxy_on_delete?: (id: number) => void;
 }
 
 const ROOT_ID = 1;
@@ -54,6 +55,8 @@ export class ProxyWasmHost {
   private nextContextId = ROOT_ID + 1;
   private current: Map<number, HeaderMap> = new Map();
   private buffers: Map<number, Uint8Array> = new Map();
+  /** The tick period the root context asked for, in milliseconds; 0 for none. */
+  tickPeriodMs = 0;
   /** Counters and gauges the filter defined, by name, as Envoy keeps them (without the wasmcustom prefix). */
   readonly counters = new Map<string, number>();
   readonly gauges = new Map<string, number>();
@@ -95,9 +98,14 @@ export class ProxyWasmHost {
     return this.exports.proxy_on_configure(ROOT_ID, bytes.length) !== 0;
   }
 
+  /** What Envoy does every tick period: calls the root context's proxy_on_tick. */
+  tick(): void {
+    this.exports.proxy_on_tick?.(ROOT_ID);
+  }
+
   /**
-   * One HTTP stream: create context, request headers (end of stream), response headers
-   * (`response`, end of stream), done, delete.
+   * One HTTP stream, calling what the module exports as Envoy does: create context, request
+   * headers (end of stream), response headers (`response`, end of stream), delete.
    */
   request(headers: readonly HeaderInput[], response: readonly HeaderInput[] = [[":status", "200"]]): RequestOutcome {
     const id = this.nextContextId++;
@@ -111,7 +119,7 @@ export class ProxyWasmHost {
     this.current.set(HeaderMapType.ResponseHeaders, responseMap);
     this.exports.proxy_on_response_headers?.(id, responseMap.entries.length, 1);
     this.current.delete(HeaderMapType.ResponseHeaders);
-    this.exports.proxy_on_delete(id);
+    this.exports.proxy_on_delete?.(id);
     return { headers: map, responseHeaders: responseMap, status, logs: this.logs.slice(logsBefore) };
   }
 
@@ -144,6 +152,10 @@ export class ProxyWasmHost {
       },
       proxy_get_log_level: (slot) => {
         new DataView(this.exports.memory.buffer).setUint32(slot, LogLevel[this.logLevel], true);
+        return WasmResult.Ok;
+      },
+      proxy_set_tick_period_milliseconds: (period) => {
+        this.tickPeriodMs = period;
         return WasmResult.Ok;
       },
       proxy_get_buffer_bytes: (type, start, maxSize, ptrSlot, sizeSlot) => {

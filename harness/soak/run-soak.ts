@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
-import { openClient, PROTOCOLS, type Protocol, SERVED_HEADER } from "../clients/version-client.js";
+import { openClient, PROTOCOLS, type Protocol } from "../clients/version-client.js";
 import { type Envoy, startEnvoy } from "../envoy/start-envoy.js";
 import { versionRoutes } from "../envoy/version-routes.js";
 import { wireHeaderValue } from "../fuzz/header-values.js";
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const envoy = await startEnvoy({
     routing: versionRoutes(upstreams, DEFAULT_VERSION_HEADER),
     runtime: "process",
-    pluginConfig: { versions: VERSIONS, default: DEFAULT, responseHeader: SERVED_HEADER },
+    pluginConfig: { versions: VERSIONS, default: DEFAULT },
   });
   const counts = { sent: 0, ok: 0, wrong: 0, failed: 0 };
   const problems: string[] = [];

@@ -4,7 +4,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { SERVED_HEADER } from "../../harness/clients/version-client.js";
 import type { Sample } from "../../harness/load/steady-traffic.js";
 import { startTraffic } from "../../harness/load/steady-traffic.js";
 import { weightedVersion } from "../../harness/reference-model.js";
@@ -20,7 +19,6 @@ const canary = (v2: number) => ({
   versions: VERSIONS,
   stickyBy: { header: "x-user-id" },
   canary: { weights: { v1: 100 - v2, v2 } },
-  responseHeader: SERVED_HEADER,
 });
 
 interface Phase {

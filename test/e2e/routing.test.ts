@@ -15,7 +15,12 @@ describe.runIf(E2E)("routing through Envoy (scope all)", () => {
       for (const row of rowsFor(protocol)) {
         it(`${row.name}: ${JSON.stringify(row.sent).slice(0, 40)} -> ${row.version}`, async () => {
           const answer = await client(protocol).send(row.sent);
-          expect(answer).toEqual({ status: protocol === "grpc" ? "OK" : "200", version: row.version, received: [row.version] });
+          expect(answer).toEqual({
+            status: protocol === "grpc" ? "OK" : "200",
+            version: row.version,
+            received: [row.version],
+            served: row.version,
+          });
         });
       }
     });

@@ -8,10 +8,10 @@ describe.runIf(E2E)("scope grpc through Envoy", () => {
 
   it.each(["http1", "http2"] as const)("%s requests are left alone", async (protocol) => {
     const c = client(protocol);
-    expect(await c.send(["v2"])).toEqual({ status: "200", version: "v2", received: ["v2"] });
+    expect(await c.send(["v2"])).toEqual({ status: "200", version: "v2", received: ["v2"], served: "v2" });
     expect(await c.send(["zz"])).toEqual({ status: "404" });
     expect(await c.send([])).toEqual({ status: "404" });
-    expect(await c.send(["v2", "v2"])).toEqual({ status: "200", version: "v2", received: ["v2", "v2"] });
+    expect(await c.send(["v2", "v2"])).toEqual({ status: "200", version: "v2", received: ["v2", "v2"], served: "v2" });
   });
 
   it("gRPC requests are fixed", async () => {

@@ -1,5 +1,5 @@
-// Progressive delivery through Istio: the chart's stickyBy, cohorts, canary and
-// responseHeader reach the gateway as the WasmPlugin's pluginConfig; canary weights change
+// Progressive delivery through Istio: the chart's stickyBy, cohorts and canary reach the
+// gateway as the WasmPlugin's pluginConfig, its responseHeader as each route's header; canary weights change
 // by `helm upgrade` under continuous gRPC traffic; and a pluginConfig the filter rejects
 // shows what Istio and Envoy really do with it under FAIL_CLOSE and FAIL_OPEN.
 import { performance } from "node:perf_hooks";
@@ -43,17 +43,18 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
     stickyBy: { header: "x-user-id" },
     cohorts: [{ match: { header: "x-user", exact: "jason" }, version: "v3" }],
     canary: { weights },
-    responseHeader: SERVED_HEADER,
   });
+  // The served version's header comes from each version's VirtualService route.
+  const values = (weights: Record<string, number>) => chartValues({ ...delivery(weights), responseHeader: SERVED_HEADER });
 
   /** helm upgrade to these weights; resolves when the gateway holds the new configuration. */
   async function upgradeWeights(weights: Record<string, number>): Promise<void> {
-    await chart.deploy(chartValues(delivery(weights)));
+    await chart.deploy(values(weights));
     await vi.waitFor(async () => expect((await pluginConfigIn(gateway()))?.canary).toEqual({ weights }), { timeout: 30_000, interval: 50 });
   }
 
   beforeAll(async () => {
-    await chart.deploy(chartValues(delivery({ v1: 70, v2: 20, v3: 10 })));
+    await chart.deploy(values({ v1: 70, v2: 20, v3: 10 }));
     await gateway().waitForListener(80);
     await vi.waitFor(async () => expect(await pluginConfigIn(gateway())).toBeDefined(), { timeout: 30_000, interval: 100 });
   }, 120_000);

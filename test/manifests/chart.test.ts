@@ -166,7 +166,6 @@ describe.runIf(HELM)("the chart", () => {
         { match: { header: "x-user", exact: "jason" }, version: "v2" },
       ],
       canary: { weights: { v1: 90, v2: 10 } },
-      responseHeader: "x-version-served",
     };
     const objects = await renderChart(delivery);
     expect(spec(of(objects, "WasmPlugin")[0]).pluginConfig).toEqual({
@@ -176,6 +175,22 @@ describe.runIf(HELM)("the chart", () => {
       scope: "all",
       ...delivery,
     });
+    for (const object of objects) validateObject(object);
+  });
+
+  it("names the served version in a response header from each version's route, not the filter", async () => {
+    const objects = await renderChart({ responseHeader: "x-version-served" });
+    expect(spec(of(objects, "WasmPlugin")[0]).pluginConfig).not.toHaveProperty("responseHeader");
+    for (const vs of of(objects, "VirtualService")) {
+      const routes = spec(vs).http as Array<{ name: string; route: Array<{ destination: { subset: string } }>; headers?: unknown }>;
+      expect(routes.map((r) => r.name)).toEqual(["v1", "v2", "v3", "default"]);
+      for (const route of routes) {
+        expect(route.headers).toEqual({ response: { set: { "x-version-served": route.route[0]!.destination.subset } } });
+      }
+    }
+    for (const vs of of(await renderChart({}), "VirtualService")) {
+      for (const route of spec(vs).http as Array<{ headers?: unknown }>) expect(route.headers).toBeUndefined();
+    }
     for (const object of objects) validateObject(object);
   });
 

@@ -186,9 +186,9 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
     message: /^canary\.weights\.v9: is not one of versions \[v1\]/,
   },
   {
-    name: "responseHeader invalid",
-    config: '{"versions": ["v1"], "responseHeader": "x version"}',
-    message: /^responseHeader: must be a header name/,
+    name: "responseHeader, which the routes set now",
+    config: '{"versions": ["v1"], "responseHeader": "x-version-served"}',
+    message: /^responseHeader: is set on each version's route now \(Envoy response_headers_to_add/,
   },
 ];
 

@@ -54,7 +54,6 @@ const valid = fc.uniqueArray(validName, { minLength: 1, maxLength: 4 }).chain((v
       canary: fc.tuple(...versions.map(() => fc.integer({ min: 0, max: 100 }))).map((ws) => ({
         weights: Object.fromEntries(versions.map((v, i) => [v, i === 0 ? ws[i]! + 1 : ws[i]!])),
       })),
-      responseHeader: fc.constant("x-version-served"),
     },
     { requiredKeys: ["versions"] },
   ),

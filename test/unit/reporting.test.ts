@@ -1,4 +1,5 @@
-// What the filter reports: the response header, one counter per version and reason, the memory gauge.
+// What the filter reports: one counter per version and reason, handed to the host on each tick,
+// and the memory gauge.
 import { describe, expect, it } from "vitest";
 import type { HeaderInput } from "../../harness/host/index.js";
 import { loadFilter } from "./load-filter.js";
@@ -6,20 +7,13 @@ import { loadFilter } from "./load-filter.js";
 const VERSIONS = ["v1", "v2", "v3"];
 
 describe("what the filter reports", () => {
-  it("adds the response header with the version served, only when configured and in scope", async () => {
-    const host = await loadFilter({ versions: VERSIONS, responseHeader: "X-Version-Served", scope: "grpc" });
+  it("leaves the response alone: the served version's header is the route's", async () => {
+    const host = await loadFilter({ versions: VERSIONS, scope: "grpc" });
     const grpc = host.request([
       ["content-type", "application/grpc"],
       ["grpcsvc", "v9"],
     ]);
-    expect(grpc.responseHeaders.strings("x-version-served")).toEqual(["v1"]);
-    const http = host.request([
-      ["content-type", "text/plain"],
-      ["grpcsvc", "v9"],
-    ]);
-    expect(http.responseHeaders.strings("x-version-served")).toEqual([]);
-    const plain = await loadFilter({ versions: VERSIONS });
-    expect(plain.request([]).responseHeaders.entries).toHaveLength(1);
+    expect(grpc.responseHeaders.entries).toHaveLength(1);
   });
 
   it("counts each request once, by version and reason", async () => {
@@ -36,6 +30,9 @@ describe("what the filter reports", () => {
     send([["grpcsvc", "nope"]], 2);
     send([["x-user", "jason"]], 4);
     send([], 5);
+    expect([...host.counters.values()].every((n) => n === 0)).toBe(true);
+    expect(host.tickPeriodMs).toBe(1000);
+    host.tick();
     const nonZero = [...host.counters].filter(([, n]) => n > 0);
     expect(Object.fromEntries(nonZero)).toEqual({
       "version_router.version.v2_1.reason.explicit.requests_total": 3,
@@ -44,6 +41,12 @@ describe("what the filter reports", () => {
       "version_router.version.v1.reason.canary.requests_total": 5,
     });
     expect(host.counters.size).toBe(10);
+    // A tick hands over only what was counted since the last one.
+    send([["grpcsvc", "v1"]], 1);
+    host.tick();
+    host.tick();
+    expect(host.counters.get("version_router.version.v1.reason.explicit.requests_total")).toBe(1);
+    expect(host.counters.get("version_router.version.v2_1.reason.explicit.requests_total")).toBe(3);
   });
 
   it("reports its linear memory as a gauge", async () => {

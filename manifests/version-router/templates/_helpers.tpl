@@ -33,9 +33,6 @@ cohorts: {{ toJson . }}
 {{- with .Values.canary }}
 canary: {{ toJson . }}
 {{- end }}
-{{- with .Values.responseHeader }}
-responseHeader: {{ . | quote }}
-{{- end }}
 {{- end -}}
 
 {{/* One exact-header route per version, then the default: the same for every binding. */}}
@@ -50,6 +47,7 @@ responseHeader: {{ . | quote }}
     - destination:
         host: {{ include "version-router.host" $ }}
         subset: {{ .name }}
+  {{- with include "version-router.servedHeader" (list $ .name) }}{{ . | trim | nindent 2 }}{{ end }}
   {{- with include "version-router.routeExtras" $ }}{{ . | trim | nindent 2 }}{{ end }}
 {{- end }}
 # Reached only if the filter is bypassed: the same default it would choose.
@@ -58,7 +56,19 @@ responseHeader: {{ . | quote }}
     - destination:
         host: {{ include "version-router.host" . }}
         subset: {{ .Values.defaultVersion }}
+  {{- with include "version-router.servedHeader" (list . .Values.defaultVersion) }}{{ . | trim | nindent 2 }}{{ end }}
   {{- with include "version-router.routeExtras" . }}{{ . | trim | nindent 2 }}{{ end }}
+{{- end -}}
+
+{{/* The response header naming the version that served: each route knows its version. */}}
+{{- define "version-router.servedHeader" -}}
+{{- $root := index . 0 -}}
+{{- with $root.Values.responseHeader }}
+headers:
+  response:
+    set:
+      {{ . }}: {{ index $ 1 | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* Istio-native extras every route carries: fault injection and mirroring. */}}
