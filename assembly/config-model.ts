@@ -69,8 +69,11 @@ export class RouterConfig {
   stickyBy: KeyRef | null = null;
   cohorts: Cohort[] = [];
   canary: Weights | null = null;
+  /** A request header the filter sets to `<version>;<reason>`, for access logs and traces; "" for none. */
+  decisionHeader: string = "";
   /** UTF-8 forms, so a request is matched byte for byte without decoding. */
   headerBytes: ArrayBuffer = new ArrayBuffer(0);
   versionBytes: ArrayBuffer[] = [];
+  decisionHeaderBytes: ArrayBuffer = new ArrayBuffer(0);
   scanPlan: ScanPlan = new ScanPlan();
 }

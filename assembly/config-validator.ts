@@ -10,7 +10,7 @@ export class ConfigResult {
   error: string = "";
 }
 
-const TOP_FIELDS = ["header", "versions", "default", "scope", "stickyBy", "cohorts", "canary", "responseHeader"];
+const TOP_FIELDS = ["header", "versions", "default", "scope", "stickyBy", "cohorts", "canary", "decisionHeader", "responseHeader"];
 const KEY_FIELDS = ["header", "cookie"];
 const MATCH_FIELDS = ["header", "cookie", "exact", "prefix", "suffix", "contains"];
 const MATCH_KINDS = ["exact", "prefix", "suffix", "contains"];
@@ -61,6 +61,7 @@ class ConfigValidator {
       this.stickyBy(root.get("stickyBy")) &&
       this.cohorts(root.get("cohorts")) &&
       this.canary(root.get("canary")) &&
+      this.decisionHeader(root.get("decisionHeader")) &&
       this.responseHeader(root.get("responseHeader"))
     );
   }
@@ -241,6 +242,16 @@ class ConfigValidator {
     if (!this.object(value, "canary", CANARY_FIELDS)) return false;
     this.config.canary = this.weights(value.get("weights"), "canary.weights");
     return this.config.canary !== null;
+  }
+
+  decisionHeader(value: JsonValue | null): bool {
+    if (value === null) return true;
+    const name = this.headerName(value, "decisionHeader");
+    if (name === null) return false;
+    if (name == this.config.header) return this.fail("decisionHeader", "must differ from header (" + name + ")");
+    this.config.decisionHeader = name;
+    this.config.decisionHeaderBytes = String.UTF8.encode(name);
+    return true;
   }
 
   // The served version's response header moved to the routes, which know the version

@@ -30,6 +30,17 @@ export function defineCounters(config: RouterConfig): StaticArray<u32> {
   return counters;
 }
 
+/** The decision header's values, `<version>;<reason>`, at counterIndex(version, reason). */
+export function decisionValues(config: RouterConfig): ArrayBuffer[] {
+  const values = new Array<ArrayBuffer>(config.versions.length * REASON_COUNT);
+  for (let v = 0; v < config.versions.length; v++) {
+    for (let r = 0; r < REASON_COUNT; r++) {
+      values[counterIndex(v, <Reason>r)] = String.UTF8.encode(config.versions[v] + ";" + REASON_NAMES[r]);
+    }
+  }
+  return values;
+}
+
 // A dot separates the parts of an Envoy stat name, so a version's dots become underscores.
 function metricSafe(name: string): string {
   let out = "";
@@ -81,6 +92,7 @@ export function describeConfig(config: RouterConfig): string {
   if (config.cohorts.length > 0) text += ", " + config.cohorts.length.toString() + " cohort(s)";
   const canary = config.canary;
   if (canary !== null) text += ", canary " + describeWeights(canary, config.versions);
+  if (config.decisionHeader.length > 0) text += ", decision header " + config.decisionHeader;
   return text;
 }
 

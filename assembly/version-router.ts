@@ -26,7 +26,7 @@ import {
   setGauge,
   setTickPeriod,
 } from "./proxy-wasm";
-import { counterIndex, decisionLine, defineCounters, describeConfig } from "./reporting";
+import { counterIndex, decisionLine, decisionValues, defineCounters, describeConfig } from "./reporting";
 import { RequestScan } from "./request-scan";
 
 /** How often the counters reach Envoy's stats, and the memory gauge is refreshed. */
@@ -37,6 +37,8 @@ export class VersionRouterRoot extends RootContext {
   /** One counter per version and reason, at counterIndex(version, reason). */
   counters: CounterBatch = new CounterBatch(new StaticArray<u32>(0));
   random: Xorshift32 = new Xorshift32(0);
+  /** The decision header's value per version and reason, at counterIndex; empty without one. */
+  decisions: ArrayBuffer[] = [];
   /** The module's linear memory in bytes, so a soak can watch the VM from /stats. */
   memoryGauge: u32 = NO_METRIC;
   // Streams are handled one at a time, so they share one cursor and scan.
@@ -54,6 +56,7 @@ export class VersionRouterRoot extends RootContext {
     this.counters.flush();
     this.config = config;
     this.counters = new CounterBatch(defineCounters(config));
+    this.decisions = config.decisionHeaderBytes.byteLength > 0 ? decisionValues(config) : [];
     this.random = new Xorshift32(hostRandom());
     this.memoryGauge = defineGauge("version_router.wasm_memory_bytes");
     setGauge(this.memoryGauge, (<u64>memory.size()) << 16);
@@ -99,7 +102,10 @@ export class VersionRouterRoot extends RootContext {
     } else if (reason != Reason.Explicit) {
       replaceHeader(HeaderMapType.RequestHeaders, config.headerBytes, version);
     }
-    this.counters.add(counterIndex(index, reason));
+    const counter = counterIndex(index, reason);
+    // Replace, not add: a client must not be able to plant its own decision for the logs.
+    if (this.decisions.length > 0) replaceHeader(HeaderMapType.RequestHeaders, config.decisionHeaderBytes, this.decisions[counter]);
+    this.counters.add(counter);
     if (debug) log(LogLevel.Debug, line);
     return FilterHeadersStatus.Continue;
   }

@@ -166,6 +166,7 @@ describe.runIf(HELM)("the chart", () => {
         { match: { header: "x-user", exact: "jason" }, version: "v2" },
       ],
       canary: { weights: { v1: 90, v2: 10 } },
+      decisionHeader: "x-version-decision",
     };
     const objects = await renderChart(delivery);
     expect(spec(of(objects, "WasmPlugin")[0]).pluginConfig).toEqual({

@@ -23,7 +23,8 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
   {
     name: "unknown key (a typo)",
     config: '{"versions": ["v1"], "defualt": "v1"}',
-    message: /^defualt: unknown field \(known fields: header, versions, default, scope, stickyBy, cohorts, canary, responseHeader\)/,
+    message:
+      /^defualt: unknown field \(known fields: header, versions, default, scope, stickyBy, cohorts, canary, decisionHeader, responseHeader\)/,
   },
   { name: "versions missing", config: '{"default": "v1"}', message: /^versions: is required/ },
   {
@@ -184,6 +185,16 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
     name: "canary weights for an unlisted version",
     config: '{"versions": ["v1"], "canary": {"weights": {"v1": 90, "v9": 10}}}',
     message: /^canary\.weights\.v9: is not one of versions \[v1\]/,
+  },
+  {
+    name: "decisionHeader not a header name",
+    config: '{"versions": ["v1"], "decisionHeader": "x decision"}',
+    message: /^decisionHeader: must be a header name/,
+  },
+  {
+    name: "decisionHeader the same as the version header",
+    config: '{"versions": ["v1"], "decisionHeader": "GRPCSVC"}',
+    message: /^decisionHeader: must differ from header \(grpcsvc\)/,
   },
   {
     name: "responseHeader, which the routes set now",

@@ -7,7 +7,7 @@ import { requireFilterWasm } from "./load-filter.js";
 
 // Every rejection names a field path the configuration has, or an unknown field by name.
 const FIELD = new RegExp(
-  "^invalid configuration: (?:(?:configuration|header|versions(?:\\[\\d+\\])?|default|scope|responseHeader" +
+  "^invalid configuration: (?:(?:configuration|header|versions(?:\\[\\d+\\])?|default|scope|decisionHeader|responseHeader" +
     "|stickyBy(?:\\.(?:header|cookie))?|canary(?:\\.weights(?:\\.[^:]*)?)?" +
     "|cohorts(?:\\[\\d+\\](?:\\.match(?:\\.(?:header|cookie|exact|prefix|suffix|contains))?|\\.version|\\.weights(?:\\.[^:]*)?)?)?): " +
     "|.+?: unknown field \\(known fields: )",

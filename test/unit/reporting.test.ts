@@ -49,6 +49,17 @@ describe("what the filter reports", () => {
     expect(host.counters.get("version_router.version.v2_1.reason.explicit.requests_total")).toBe(3);
   });
 
+  it("sets the decision header to <version>;<reason>, replacing any the client sent", async () => {
+    const host = await loadFilter({ versions: VERSIONS, decisionHeader: "X-Version-Decision", canary: { weights: { v3: 1 } } });
+    const decision = (headers: HeaderInput[]) => host.request(headers).headers.strings("x-version-decision");
+    expect(decision([["grpcsvc", "v2"]])).toEqual(["v2;explicit"]);
+    expect(decision([["grpcsvc", "v9"]])).toEqual(["v1;invalid"]);
+    expect(decision([])).toEqual(["v3;canary"]);
+    expect(decision([["x-version-decision", "v2;explicit"]])).toEqual(["v3;canary"]);
+    const plain = await loadFilter({ versions: VERSIONS });
+    expect(plain.request([]).headers.strings("x-version-decision")).toEqual([]);
+  });
+
   it("reports its linear memory as a gauge", async () => {
     const host = await loadFilter({ versions: VERSIONS });
     expect(host.gauges.get("version_router.wasm_memory_bytes")).toBe(host.memoryBytes());

@@ -33,6 +33,9 @@ cohorts: {{ toJson . }}
 {{- with .Values.canary }}
 canary: {{ toJson . }}
 {{- end }}
+{{- with .Values.decisionHeader }}
+decisionHeader: {{ . | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* One exact-header route per version, then the default: the same for every binding. */}}
