@@ -14,16 +14,19 @@ export function counterIndex(version: i32, reason: Reason): i32 {
   return version * REASON_COUNT + <i32>reason;
 }
 
-// Envoy shows these as wasmcustom.version_router.version.<v>.reason.<r>.requests_total;
-// with the stats_tags the harness (and README) configure, Prometheus reads
-// version_router_requests_total{version="v2",reason="canary"}.
+// Named the way Istio names its own metrics, tags written into the name as `tag=.=value;.;`:
+// Envoy keeps wasmcustom.version=.=v2;.;reason=.=canary;.;version_router_requests_total,
+// and with the tag extractors Istio's bootstrap makes from extraStatTags (version, reason),
+// or the same stats_tags in a plain Envoy, Prometheus reads
+// version_router_requests_total{version="v2",reason="canary"}. Istio's stats matcher keeps
+// every stat whose name starts with "wasm", so a gateway exposes them without a bootstrap change.
 export function defineCounters(config: RouterConfig): StaticArray<u32> {
   const counters = new StaticArray<u32>(config.versions.length * REASON_COUNT);
   for (let v = 0; v < config.versions.length; v++) {
     const version = metricSafe(config.versions[v]);
     for (let r = 0; r < REASON_COUNT; r++) {
       counters[counterIndex(v, <Reason>r)] = defineCounter(
-        "version_router.version." + version + ".reason." + REASON_NAMES[r] + ".requests_total",
+        "version=.=" + version + ";.;reason=.=" + REASON_NAMES[r] + ";.;version_router_requests_total",
       );
     }
   }
@@ -41,12 +44,12 @@ export function decisionValues(config: RouterConfig): ArrayBuffer[] {
   return values;
 }
 
-// A dot separates the parts of an Envoy stat name, so a version's dots become underscores.
+// ';' and '=' delimit the tags in a stat name, so a version's become underscores.
 function metricSafe(name: string): string {
   let out = "";
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    out += String.fromCharCode(c == 0x2e ? 0x5f : c);
+    out += String.fromCharCode(c == 0x3b || c == 0x3d ? 0x5f : c);
   }
   return out;
 }

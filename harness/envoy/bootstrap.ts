@@ -165,13 +165,11 @@ function renderCluster(cluster: ClusterSpec): object {
 }
 
 /**
- * Turns the filter's counters, wasmcustom.version_router.version.<v>.reason.<r>.requests_total,
- * into version_router_requests_total{version, reason} for Prometheus.
+ * Turns the filter's counters, wasmcustom.version=.=<v>;.;reason=.=<r>;.;version_router_requests_total,
+ * into version_router_requests_total{version, reason} for Prometheus: the extractors Istio's
+ * bootstrap template writes for each extraStatTags name, `(<tag>=\.=(.*?);\.;)`.
  */
-export const VERSION_ROUTER_STATS_TAGS = [
-  { tag_name: "version", regex: "^wasmcustom\\.version_router\\.(version\\.([^.]+)\\.)" },
-  { tag_name: "reason", regex: "^wasmcustom\\.version_router\\.version\\.[^.]+\\.(reason\\.([^.]+)\\.)" },
-];
+export const VERSION_ROUTER_STATS_TAGS = ["version", "reason"].map((tag) => ({ tag_name: tag, regex: `(${tag}=\\.=(.*?);\\.;)` }));
 
 /** The bootstrap as a JSON-serializable object; ports 0 are chosen by the kernel. */
 export function renderBootstrap(spec: BootstrapSpec): object {

@@ -71,13 +71,13 @@ describe.runIf(E2E)("per-version counters", () => {
     // The filter hands its counts to Envoy once a second (a tick), not per request.
     const stats = await vi.waitFor(
       async () => {
-        const stats = await envoy().stats("^wasmcustom\\.version_router\\..*\\.requests_total$");
+        const stats = await envoy().stats("^wasmcustom\\..*version_router_requests_total$");
         const nonZero = Object.fromEntries([...stats].filter(([, n]) => n > 0));
         expect(nonZero).toEqual({
-          "wasmcustom.version_router.version.v2.reason.explicit.requests_total": 3,
-          "wasmcustom.version_router.version.v1.reason.invalid.requests_total": 2,
-          "wasmcustom.version_router.version.v2.reason.cohort.requests_total": 4,
-          "wasmcustom.version_router.version.v3.reason.canary.requests_total": 5,
+          "wasmcustom.version=.=v2;.;reason=.=explicit;.;version_router_requests_total": 3,
+          "wasmcustom.version=.=v1;.;reason=.=invalid;.;version_router_requests_total": 2,
+          "wasmcustom.version=.=v2;.;reason=.=cohort;.;version_router_requests_total": 4,
+          "wasmcustom.version=.=v3;.;reason=.=canary;.;version_router_requests_total": 5,
         });
         return stats;
       },

@@ -35,18 +35,18 @@ describe("what the filter reports", () => {
     host.tick();
     const nonZero = [...host.counters].filter(([, n]) => n > 0);
     expect(Object.fromEntries(nonZero)).toEqual({
-      "version_router.version.v2_1.reason.explicit.requests_total": 3,
-      "version_router.version.v1.reason.invalid.requests_total": 2,
-      "version_router.version.v2_1.reason.cohort.requests_total": 4,
-      "version_router.version.v1.reason.canary.requests_total": 5,
+      "version=.=v2.1;.;reason=.=explicit;.;version_router_requests_total": 3,
+      "version=.=v1;.;reason=.=invalid;.;version_router_requests_total": 2,
+      "version=.=v2.1;.;reason=.=cohort;.;version_router_requests_total": 4,
+      "version=.=v1;.;reason=.=canary;.;version_router_requests_total": 5,
     });
     expect(host.counters.size).toBe(10);
     // A tick hands over only what was counted since the last one.
     send([["grpcsvc", "v1"]], 1);
     host.tick();
     host.tick();
-    expect(host.counters.get("version_router.version.v1.reason.explicit.requests_total")).toBe(1);
-    expect(host.counters.get("version_router.version.v2_1.reason.explicit.requests_total")).toBe(3);
+    expect(host.counters.get("version=.=v1;.;reason=.=explicit;.;version_router_requests_total")).toBe(1);
+    expect(host.counters.get("version=.=v2.1;.;reason=.=explicit;.;version_router_requests_total")).toBe(3);
   });
 
   it("sets the decision header to <version>;<reason>, replacing any the client sent", async () => {
