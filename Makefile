@@ -23,6 +23,12 @@ ISTIO_RELEASE := 1.31.0
 KUBERNETES_VERSION := v1.35.4
 ETCD_DEB_VERSION := 3.4.23-4+b4
 REGISTRY_VERSION := v3.1.2
+# Prometheus and promtool for the canary-operations checks (issue 13): the Go module's
+# v0.316.0 is Prometheus 3.16.0; the -X flag gives it the version a release build reports.
+PROMETHEUS_VERSION := v0.316.0
+PROMETHEUS_DIR := $(CURDIR)/.tools/prometheus-$(PROMETHEUS_VERSION)
+export PROMETHEUS_BIN := $(PROMETHEUS_DIR)/prometheus
+export PROMTOOL_BIN := $(PROMETHEUS_DIR)/promtool
 ISTIO_MODULE = $(shell go env GOMODCACHE)/istio.io/istio@$(ISTIO_VERSION)
 export ISTIO_RELEASE
 export ISTIO_TOOLS_DIR := $(CURDIR)/.tools/istio-$(ISTIO_VERSION)
@@ -36,7 +42,7 @@ NODE_DEPS := node_modules/.package-lock.json
 WASM := build/filter.wasm
 SOURCES := $(shell find assembly -name '*.ts') asconfig.json
 
-.PHONY: bench soak fuzz build test test-unit test-docker test-istio demo demo-istio envoy helm istio-tools envoy-image image typecheck lint format clean
+.PHONY: bench soak fuzz build test test-unit test-docker test-istio demo demo-istio envoy helm istio-tools prometheus envoy-image image typecheck lint format clean
 
 build: $(WASM)
 
@@ -69,6 +75,12 @@ $(HELM_TOOL):
 	GOBIN=$(dir $@) go install -ldflags "$(HELM_LDFLAGS)" helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
 istio-tools: $(ISTIO_TOOLS_DIR)/.built $(ISTIO_TOOLS_DIR)/istio-wasm-fetch $(KUBE_APISERVER_BIN) $(ETCD_BIN) $(REGISTRY_BIN) $(HELM_BIN)
+
+prometheus: $(PROMETHEUS_BIN)
+
+$(PROMETHEUS_BIN):
+	GOBIN=$(PROMETHEUS_DIR) go install -ldflags "-s -w -X github.com/prometheus/common/version.Version=3.16.0" \
+	  github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS_VERSION) github.com/prometheus/prometheus/cmd/promtool@$(PROMETHEUS_VERSION)
 
 # istiod, istioctl and istio-agent, and Istio's own charts (CRDs, webhooks, mesh config) from the same module.
 $(ISTIO_TOOLS_DIR)/.built:
