@@ -23,6 +23,8 @@ ISTIO_RELEASE := 1.31.0
 KUBERNETES_VERSION := v1.35.4
 ETCD_DEB_VERSION := 3.4.23-4+b4
 REGISTRY_VERSION := v3.1.2
+# h2load, make bench's load generator (Debian's nghttp2-client).
+NGHTTP2_DEB_VERSION := 1.52.0-1+deb12u3
 # Prometheus and promtool for the canary-operations checks (issue 13): the Go module's
 # v0.316.0 is Prometheus 3.16.0; the -X flag gives it the version a release build reports.
 PROMETHEUS_VERSION := v0.316.0
@@ -153,7 +155,7 @@ demo-istio: build envoy istio-tools
 # Envoy CPU per request, req/s and p99: no filter, Lua, the Wasm floor, version-router and
 # its SDK peer, on V8, wasmtime and WAMR, direct and with real upstreams (BENCH_* in README).
 bench: build build/noop.wasm build/gcore.wasm envoy
-	@command -v h2load >/dev/null || { apt-get update -qq && apt-get install -y -qq nghttp2-client; }
+	@command -v h2load >/dev/null || { apt-get update -qq && apt-get install -y -qq nghttp2-client=$(NGHTTP2_DEB_VERSION); }
 	npx tsx harness/bench/run-bench.ts
 
 # Mixed hostile traffic through Envoy for SOAK_SECONDS (default 120); memory must stay flat.
