@@ -59,7 +59,7 @@ export class VersionRouterRoot extends RootContext {
     this.decisions = config.decisionHeaderBytes.byteLength > 0 ? decisionValues(config) : [];
     this.random = new Xorshift32(hostRandom());
     this.memoryGauge = defineGauge("version_router.wasm_memory_bytes");
-    setGauge(this.memoryGauge, (<u64>memory.size()) << 16);
+    this.reportMemory();
     setTickPeriod(REPORT_PERIOD_MS);
     log(LogLevel.Info, "configured " + describeConfig(config));
     return true;
@@ -67,6 +67,10 @@ export class VersionRouterRoot extends RootContext {
 
   onTick(): void {
     this.counters.flush();
+    this.reportMemory();
+  }
+
+  reportMemory(): void {
     setGauge(this.memoryGauge, (<u64>memory.size()) << 16);
   }
 

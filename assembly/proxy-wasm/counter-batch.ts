@@ -21,9 +21,9 @@ export class CounterBatch {
   flush(): void {
     for (let i = 0; i < this.ids.length; i++) {
       const count = unchecked(this.pending[i]);
-      const id = unchecked(this.ids[i]);
       if (count == 0) continue;
       unchecked((this.pending[i] = 0));
+      const id = unchecked(this.ids[i]);
       if (id != NO_METRIC) proxy_increment_metric(id, count);
     }
   }

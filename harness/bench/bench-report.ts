@@ -19,6 +19,10 @@ export const CASES = {
 } as const;
 export type Case = keyof typeof CASES;
 
+/** Every protocol and case, in the order tables and the chart show them. */
+export const COLUMNS = PROTOCOLS.flatMap((protocol) => (Object.keys(CASES) as Case[]).map((c) => ({ protocol, case: c })));
+export type Column = (typeof COLUMNS)[number];
+
 export const WASM_BYTES_GOAL = 16 * 1024;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -59,42 +63,49 @@ function entry(s: Scenario): BenchEntry {
 
 export const entryKey = (e: BenchEntry) => `${e.name}/${e.runtime}/${e.upstream}`;
 
+/** The entry of configuration `key` (filter/runtime/upstream) in one protocol and case, if measured. */
+export function entryAt(entries: readonly BenchEntry[], key: string, at: Column): BenchEntry | undefined {
+  return entries.find((e) => entryKey(e) === key && e.protocol === at.protocol && e.case === at.case);
+}
+
+interface GoalCheck {
+  goal: string;
+  protocol: string;
+  case: string;
+  ratio: number;
+  met: boolean;
+}
+
 /** Each goal per protocol and case: the ratio it is judged by, and whether it holds. */
 function goals(entries: BenchEntry[], wasmBytes: number) {
-  const find = (key: string, e: BenchEntry) => entries.find((x) => entryKey(x) === key && x.protocol === e.protocol && x.case === e.case);
-  const checks: Array<{ goal: string; protocol: string; case: string; ratio: number; met: boolean }> = [];
+  const checks: GoalCheck[] = [];
+  const compare = (
+    e: BenchEntry,
+    peerKey: string,
+    goal: string,
+    ratioOf: (e: BenchEntry, peer: BenchEntry) => number,
+    met: (r: number) => boolean,
+  ) => {
+    const peer = entryAt(entries, peerKey, e);
+    if (!peer) return;
+    const ratio = round(ratioOf(e, peer), 3);
+    checks.push({ goal, protocol: e.protocol, case: e.case, ratio, met: met(ratio) });
+  };
+  const cpuRatio = (e: BenchEntry, peer: BenchEntry) => e.cpu_us_per_request / peer.cpu_us_per_request;
   for (const e of entries) {
     const key = entryKey(e);
     if (key === "version-router/v8/direct") {
-      const lua = find("lua-same-work/-/direct", e);
-      const floor = find("wasm-noop/v8/direct", e);
-      if (lua) {
-        const ratio = round(e.cpu_us_per_request / lua.cpu_us_per_request, 3);
-        checks.push({
-          goal: "CPU per request <= 1.00 x Lua doing the same work",
-          protocol: e.protocol,
-          case: e.case,
-          ratio,
-          met: ratio <= 1,
-        });
-      }
-      if (floor) {
-        const ratio = round(e.cpu_us_per_request / floor.cpu_us_per_request, 3);
-        checks.push({
-          goal: "CPU per request against the do-nothing floor (report)",
-          protocol: e.protocol,
-          case: e.case,
-          ratio,
-          met: true,
-        });
-      }
+      compare(e, "lua-same-work/-/direct", "CPU per request <= 1.00 x Lua doing the same work", cpuRatio, (r) => r <= 1);
+      compare(e, "wasm-noop/v8/direct", "CPU per request against the do-nothing floor (report)", cpuRatio, () => true);
     }
     if (key === "version-router/v8/real") {
-      const none = find("no-filter/-/real", e);
-      if (none) {
-        const ratio = round(e.rps / none.rps, 3);
-        checks.push({ goal: "real upstream: req/s >= 0.95 x no filter", protocol: e.protocol, case: e.case, ratio, met: ratio >= 0.95 });
-      }
+      compare(
+        e,
+        "no-filter/-/real",
+        "real upstream: req/s >= 0.95 x no filter",
+        (x, peer) => x.rps / peer.rps,
+        (r) => r >= 0.95,
+      );
     }
   }
   const summary: Record<string, boolean> = {};
@@ -105,15 +116,14 @@ function goals(entries: BenchEntry[], wasmBytes: number) {
 
 /** One Markdown table: a row per configuration, a column per protocol and case. */
 function pivot(entries: BenchEntry[], value: (e: BenchEntry) => string): string {
-  const columns = PROTOCOLS.flatMap((p) => (Object.keys(CASES) as Case[]).map((c) => ({ p, c })));
   const keys = [...new Set(entries.map(entryKey))];
   const lines = [
-    `| configuration | ${columns.map(({ p, c }) => `${p} ${c}`).join(" | ")} |`,
-    `|---|${columns.map(() => "---:").join("|")}|`,
+    `| configuration | ${COLUMNS.map((c) => `${c.protocol} ${c.case}`).join(" | ")} |`,
+    `|---|${COLUMNS.map(() => "---:").join("|")}|`,
   ];
   for (const key of keys) {
-    const cells = columns.map(({ p, c }) => {
-      const e = entries.find((x) => entryKey(x) === key && x.protocol === p && x.case === c);
+    const cells = COLUMNS.map((column) => {
+      const e = entryAt(entries, key, column);
       return e ? value(e) : "";
     });
     lines.push(`| ${key} | ${cells.join(" | ")} |`);

@@ -2,7 +2,7 @@
 // (CPU per request, the Wasm runtimes, the real-upstream scenario), each with its own
 // legend; drawn as SVG and rendered to PNG by resvg.
 import { Resvg } from "@resvg/resvg-js";
-import { type BenchEntry, CASES, type Case, entryKey, PROTOCOLS } from "./bench-report.js";
+import { type BenchEntry, COLUMNS, type Column, entryAt, entryKey, PROTOCOLS } from "./bench-report.js";
 
 interface Series {
   key: string;
@@ -108,9 +108,8 @@ function panel(entries: BenchEntry[], p: Panel, top: number, out: string[]): num
   if (series.length < 2 || (p.onlyIf && !p.onlyIf(series))) return 0;
   out.push(`<text x="${LEFT}" y="${top + 14}" font-size="14" font-weight="bold">${escapeXml(p.title)}</text>`);
   const plotTop = top + 26 + legend(series, top + 24, out) + 8;
-  const groups = PROTOCOLS.flatMap((protocol) => (Object.keys(CASES) as Case[]).map((c) => ({ protocol, case: c })));
-  const cell = (key: string, g: (typeof groups)[number]) =>
-    entries.find((e) => entryKey(e) === key && e.protocol === g.protocol && e.case === g.case);
+  const groups = COLUMNS;
+  const cell = (key: string, g: Column) => entryAt(entries, key, g);
   const values = groups.flatMap((g) =>
     series
       .map((s) => cell(s.key, g))

@@ -5,12 +5,13 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { envoyVersion } from "../envoy/admin.js";
+import type { WasmRuntime } from "../envoy/bootstrap.js";
 import type { Envoy } from "../envoy/start-envoy.js";
 import { wasmRuntimesIn } from "../envoy/wasm-runtimes.js";
 import { PROJECT_ROOT } from "../paths.js";
 import { BENCH_CONFIGS, type BenchConfig, configKey } from "./bench-configs.js";
 import { benchPath, startBenchEnvoy } from "./bench-envoy.js";
-import { CASES, type Case, PROTOCOLS, type Protocol, writeReport } from "./bench-report.js";
+import { CASES, type Case, COLUMNS, type Protocol, writeReport } from "./bench-report.js";
 import { cpuNanoseconds } from "./envoy-cpu.js";
 import { runH2load } from "./h2load.js";
 import { type RealUpstream, startRealUpstream } from "./real-upstream.js";
@@ -55,6 +56,14 @@ async function measure(envoy: Envoy, s: Scenario, requests: number, bodyFile: st
   return { rps: result.rps, p50_us: result.p50_us, p99_us: result.p99_us, cpu_us_per_request: cpu / 1000 / requests };
 }
 
+/** The start-up log of an Envoy without a filter, which lists the Wasm runtimes it was built with. */
+async function probeLogs(): Promise<string[]> {
+  const probe = await startBenchEnvoy({ filter: "no-filter", runtime: "-", upstream: "direct" }, undefined);
+  const logs = probe.logs();
+  await probe.stop();
+  return logs;
+}
+
 async function main(): Promise<void> {
   const wanted = BENCH_CONFIGS.filter((c) => ONLY.test(configKey(c)));
   const bodyFile = join(BUILD, "grpc-who.bin");
@@ -63,20 +72,27 @@ async function main(): Promise<void> {
   let upstream: RealUpstream | undefined;
   try {
     if (wanted.some((c) => c.upstream === "real")) upstream = await startRealUpstream();
-    // The runtimes this Envoy build has, from the start-up log of one without a filter.
-    const probe = await startBenchEnvoy({ filter: "no-filter", runtime: "-", upstream: "direct" }, undefined);
-    const runtimes = wasmRuntimesIn(probe.logs());
-    await probe.stop();
-    const configs = wanted.filter((c) => c.runtime === "-" || runtimes.includes(c.runtime));
-    const unavailable = wanted.filter((c) => !configs.includes(c)).map(configKey);
-    if (unavailable.length > 0) console.error(`not in this Envoy build (runtimes: ${runtimes.join(", ")}): ${unavailable.join(", ")}`);
-    for (const config of configs) envoys.set(configKey(config), await startBenchEnvoy(config, upstream));
+    // Envoys without Wasm first: the start-up log of any Envoy says which Wasm runtimes this
+    // build has (a probe Envoy only when every configuration wanted uses Wasm).
+    const ordered = [...wanted.filter((c) => c.runtime === "-"), ...wanted.filter((c) => c.runtime !== "-")];
+    let runtimes: WasmRuntime[] | undefined;
+    const unavailable: string[] = [];
+    for (const config of ordered) {
+      if (config.runtime !== "-") {
+        runtimes ??= wasmRuntimesIn([...envoys.values()][0]?.logs() ?? (await probeLogs()));
+        if (!runtimes.includes(config.runtime)) {
+          unavailable.push(configKey(config));
+          continue;
+        }
+      }
+      envoys.set(configKey(config), await startBenchEnvoy(config, upstream));
+    }
+    if (unavailable.length > 0) console.error(`not in this Envoy build (runtimes: ${runtimes!.join(", ")}): ${unavailable.join(", ")}`);
+    const configs = wanted.filter((c) => envoys.has(configKey(c)));
     // Configurations side by side within each protocol and case, so each round alternates them.
     const scenarios: Scenario[] = [];
-    for (const protocol of PROTOCOLS) {
-      for (const c of Object.keys(CASES) as Case[]) {
-        for (const config of configs) scenarios.push({ config, protocol, case: c, rounds: [] });
-      }
+    for (const column of COLUMNS) {
+      for (const config of configs) scenarios.push({ config, protocol: column.protocol, case: column.case, rounds: [] });
     }
     const envoyOf = (s: Scenario) => envoys.get(configKey(s.config))!;
     for (const s of scenarios) await measure(envoyOf(s), s, Math.ceil(REQUESTS / 10), bodyFile);
@@ -88,7 +104,7 @@ async function main(): Promise<void> {
       if (envoy.errors().length > 0) throw new Error(`Envoy ${key} logged errors:\n${envoy.errors().join("\n")}`);
     }
     const version = await envoyVersion([...envoys.values()][0]!.adminUrl);
-    await writeReport(scenarios, { envoy: version, rounds: ROUNDS, requests: REQUESTS, runtimes, unavailable });
+    await writeReport(scenarios, { envoy: version, rounds: ROUNDS, requests: REQUESTS, runtimes: runtimes ?? [], unavailable });
   } finally {
     await Promise.all([...envoys.values()].map((e) => e.stop()));
     await upstream?.stop();
