@@ -13,6 +13,8 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       // Helm renders the chart; istioctl analyzes it.
       { extends: true, test: { name: "manifests", include: ["test/manifests/**/*.test.ts"] } },
+      // The chart's alerts and dashboard: promtool and a real Prometheus scraping real Envoy.
+      { extends: true, test: { name: "monitoring", include: ["test/monitoring/**/*.test.ts"] } },
       // The same e2e suites twice: Envoy as a local process, then in a container.
       { extends: true, test: { name: "e2e", include: E2E, env: { ENVOY_RUNTIME: "process" } } },
       {

@@ -16,13 +16,17 @@ export const DEMO_REQUESTS: ReadonlyArray<{ label: string; sent: string[] }> = [
 
 export const DEMO_HEADINGS = ["protocol", "request", "header sent", "answered by", "header received", "decision"];
 
+// The message of Envoy's "wasm log" line, in Envoy's default log format and in the one
+// Istio's bootstrap sets (which appends a tab and the thread).
+const DECISION = /wasm log [^:]*: (.* -> \S+ \(\w+\))(?:\t|$)/;
+
 /** The filter's debug line for the request just sent, e.g. `grpcsvc "v9" -> v1 (invalid)`. */
 export async function decisionLogged(logs: () => string[], seen: number): Promise<string> {
   for (let i = 0; i < 40; i++) {
-    const line = logs()
-      .slice(seen)
-      .find((l) => l.includes("[debug][wasm]") && / -> \S+ \(\w+\)$/.test(l));
-    if (line) return line.replace(/^.*wasm log [^:]*: /, "");
+    for (const line of logs().slice(seen)) {
+      const found = DECISION.exec(line);
+      if (found) return found[1] as string;
+    }
     await sleep(25);
   }
   return "(no decision logged)";

@@ -27,11 +27,17 @@ function killEnvoysOnExit(): void {
   }
 }
 
-/** Starts Envoy with `args` plus an admin address file in `dir`, and waits until it is ready. */
-export async function launchEnvoyProcess(dir: string, args: readonly string[]): Promise<LaunchedEnvoy> {
+/**
+ * Starts Envoy with `args` plus an admin address file in `dir`, and waits until it is ready.
+ * `cwd`: Envoy's working directory, for a bootstrap with relative paths (Istio's).
+ */
+export async function launchEnvoyProcess(dir: string, args: readonly string[], cwd?: string): Promise<LaunchedEnvoy> {
   const addressFile = join(dir, "admin-address");
   killEnvoysOnExit();
-  const child = spawn(envoyBinary(), [...args, "--admin-address-path", addressFile], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(envoyBinary(), [...args, "--admin-address-path", addressFile], {
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(cwd ? { cwd } : {}),
+  });
   live.add(child);
   const logLines: string[] = [];
   const collector = lineCollector(logLines);

@@ -1,6 +1,7 @@
-// A plain Envoy as Istio's ingress gateway: the node identity and labels an Istio gateway
-// pod has, one static cluster to reach istiod, and nothing else. Listeners, routes,
-// clusters, endpoints and the Wasm filter (over ECDS) all come from istiod over ADS.
+// A plain Envoy as Istio's ingress gateway, started the way istio-agent starts one: with the
+// bootstrap Istio's own code renders for the gateway pod (node identity, labels, stats tags
+// and matcher, the /stats/prometheus listener) and its xDS socket forwarded to istiod.
+// Listeners, routes, clusters, endpoints and the Wasm filter (over ECDS) all come from istiod.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,24 +9,31 @@ import { adminGet, readStats } from "../envoy/admin.js";
 import { envoyArgs } from "../envoy/envoy-args.js";
 import { launchEnvoyProcess } from "../envoy/envoy-process.js";
 import type { LaunchedEnvoy } from "../envoy/launched-envoy.js";
+import { freePort } from "../process/free-port.js";
 import { waitUntil } from "../process/service-process.js";
+import { type GatewayPod, type IstioBootstrapOptions, renderIstioBootstrap, XDS_PIPE } from "./istio-bootstrap.js";
+import { startXdsPipe, type XdsPipe } from "./xds-pipe.js";
 
-export interface GatewayIdentity {
-  namespace: string;
-  /** The pod name the gateway claims. */
-  podName: string;
-  /** Pod labels: the Gateway's and the WasmPlugin's selectors match these. */
-  labels: Record<string, string>;
-}
+/** The pod the gateway claims to be: its labels are what the Gateway's and the WasmPlugin's selectors match. */
+export type GatewayIdentity = GatewayPod;
 
+// Two pod annotations: extraStatTags is the README's one setting for the filter's metric
+// labels; the stats matcher keeps what the suites read and Istio drops by default (ECDS
+// update counts, listener connection counts).
 export const DEFAULT_GATEWAY: GatewayIdentity = {
   namespace: "istio-system",
   podName: "istio-ingressgateway-harness",
   labels: { app: "istio-ingressgateway", istio: "ingressgateway" },
+  annotations: {
+    "sidecar.istio.io/extraStatTags": "version,reason",
+    "proxy.istio.io/config": JSON.stringify({ proxyStatsMatcher: { inclusionPrefixes: ["extension_config_discovery", "listener"] } }),
+  },
 };
 
 export interface IngressGateway {
   adminUrl: string;
+  /** Istio's metrics listener: what Prometheus scrapes in a gateway pod (port 15090 there). */
+  prometheusUrl: string;
   /** The Envoy process id. */
   pid: number | undefined;
   identity: GatewayIdentity;
@@ -63,7 +71,9 @@ export interface EcdsFilter {
 export interface GatewayOptions {
   identity?: GatewayIdentity;
   xds: { host: string; port: number };
-  istioRelease: string;
+  tools: IstioBootstrapOptions["tools"];
+  /** The mesh config istiod runs with (the istio ConfigMap), as a gateway pod mounts it. */
+  meshConfig: string;
   /** Level of Envoy's `wasm` logger; debug shows each decision. */
   filterLogLevel?: "info" | "debug";
 }
@@ -87,75 +97,28 @@ interface RawListener {
   };
 }
 
-const ERROR_LINE = /\]\[(critical|error)\]\[|Wasm VM failed|Function: proxy_on_\w+ failed|Caught Segmentation/;
-
-export function renderGatewayBootstrap(options: GatewayOptions): object {
-  const { namespace, podName, labels } = options.identity ?? DEFAULT_GATEWAY;
-  const workload = labels.app ?? podName;
-  return {
-    node: {
-      // <type>~<ip>~<pod>.<namespace>~<namespace>.svc.cluster.local, as istio-agent names it.
-      id: `router~127.0.0.1~${podName}.${namespace}~${namespace}.svc.cluster.local`,
-      cluster: `${workload}.${namespace}`,
-      metadata: {
-        NAMESPACE: namespace,
-        NAME: podName,
-        WORKLOAD_NAME: workload,
-        LABELS: labels,
-        CLUSTER_ID: "Kubernetes",
-        ISTIO_VERSION: options.istioRelease,
-        INSTANCE_IPS: "127.0.0.1",
-      },
-    },
-    admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
-    dynamic_resources: {
-      ads_config: {
-        api_type: "GRPC",
-        transport_api_version: "V3",
-        grpc_services: [{ envoy_grpc: { cluster_name: "xds-grpc" } }],
-        set_node_on_first_message_only: true,
-      },
-      lds_config: { ads: {}, resource_api_version: "V3" },
-      cds_config: { ads: {}, resource_api_version: "V3" },
-    },
-    static_resources: {
-      clusters: [
-        {
-          name: "xds-grpc",
-          type: "STATIC",
-          connect_timeout: "1s",
-          typed_extension_protocol_options: {
-            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
-              "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
-              explicit_http_config: { http2_protocol_options: {} },
-            },
-          },
-          load_assignment: {
-            cluster_name: "xds-grpc",
-            endpoints: [
-              {
-                lb_endpoints: [{ endpoint: { address: { socket_address: { address: options.xds.host, port_value: options.xds.port } } } }],
-              },
-            ],
-          },
-        },
-      ],
-    },
-  };
-}
+// Istio's bootstrap sets Envoy's log format: <time>\t<level>\tenvoy <logger> <file:line>\t<message>.
+const ERROR_LINE = /\t(critical|error)\tenvoy |Wasm VM failed|Function: proxy_on_\w+ failed|Caught Segmentation/;
 
 export async function startIngressGateway(options: GatewayOptions): Promise<IngressGateway> {
   const dir = await mkdtemp(join(tmpdir(), "version-router-gateway-"));
+  const pod = options.identity ?? DEFAULT_GATEWAY;
+  const ports = { admin: await freePort(), prometheus: await freePort(), status: await freePort() };
   let launched: LaunchedEnvoy | undefined;
+  let pipe: XdsPipe | undefined;
   try {
-    await writeFile(join(dir, "bootstrap.json"), JSON.stringify(renderGatewayBootstrap(options), null, 2));
+    const bootstrap = await renderIstioBootstrap({ tools: options.tools, podRoot: dir, pod, meshConfig: options.meshConfig, ports });
+    await writeFile(join(dir, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
+    pipe = await startXdsPipe(join(dir, XDS_PIPE), options.xds);
     const level = options.filterLogLevel ?? "info";
-    launched = await launchEnvoyProcess(dir, envoyArgs(join(dir, "bootstrap.json"), `wasm:${level}`));
+    launched = await launchEnvoyProcess(dir, envoyArgs(join(dir, "bootstrap.json"), `wasm:${level}`), dir);
   } catch (err) {
+    await pipe?.stop();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
   const envoy = launched;
+  const xdsPipe = pipe;
   const { adminUrl, logLines } = envoy;
   const configDump = async (resource?: string) =>
     JSON.parse((await adminGet(adminUrl, `/config_dump${resource ? `?resource=${resource}` : ""}`)).body) as ConfigDump;
@@ -182,8 +145,9 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
   };
   return {
     adminUrl,
+    prometheusUrl: `http://127.0.0.1:${ports.prometheus}/stats/prometheus`,
     pid: envoy.pid,
-    identity: options.identity ?? DEFAULT_GATEWAY,
+    identity: pod,
     configDump,
     ecdsFilters,
     httpFilters,
@@ -205,6 +169,7 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
     },
     stop: async () => {
       await envoy.stop();
+      await xdsPipe.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -11,6 +11,10 @@ export interface IstioTools {
   pilotAgent: string;
   /** Istio's pkg/wasm conversion of ECDS resources, as a command (harness/istio/wasm-fetch). */
   wasmFetch: string;
+  /** Istio's pkg/bootstrap as a command (harness/istio/bootstrap): the bootstrap istio-agent writes. */
+  bootstrapRenderer: string;
+  /** Istio's bootstrap template, from the Istio module. */
+  bootstrapTemplate: string;
   kubeApiserver: string;
   etcd: string;
   helm: string;
@@ -31,6 +35,8 @@ export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | {
     istioctl: join(dir, "istioctl"),
     pilotAgent: join(dir, "pilot-agent"),
     wasmFetch: join(dir, "istio-wasm-fetch"),
+    bootstrapRenderer: join(dir, "istio-bootstrap"),
+    bootstrapTemplate: join(dir, "envoy_bootstrap.json"),
     baseChart: join(dir, "charts/base"),
     istiodChart: join(dir, "charts/istio-discovery"),
     kubeApiserver: env.KUBE_APISERVER_BIN ?? "",
@@ -47,6 +53,8 @@ export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | {
       tools.istioctl,
       tools.pilotAgent,
       tools.wasmFetch,
+      tools.bootstrapRenderer,
+      tools.bootstrapTemplate,
       tools.baseChart,
       tools.istiodChart,
       tools.kubeApiserver,

@@ -35,6 +35,12 @@ export interface Istio {
   stop(): Promise<void>;
 }
 
+// The mesh config istiod's chart installed, which Istio's gateway Deployment mounts.
+async function meshConfig(client: KubeClient): Promise<string> {
+  const map = await client.call<{ data?: { mesh?: string } }>("GET", "/api/v1/namespaces/istio-system/configmaps/istio");
+  return map.data?.mesh ?? "";
+}
+
 export async function startIstio(tools: IstioTools): Promise<Istio> {
   const dir = await mkdtemp(join(tmpdir(), "version-router-istio-"));
   const processes: ServiceProcess[] = [];
@@ -79,7 +85,7 @@ export async function startIstio(tools: IstioTools): Promise<Istio> {
         (await exec(tools.istioctl, [...args, "--kubeconfig", kubeconfig, "--istioNamespace", "istio-system"], { maxBuffer: 64 << 20 }))
           .stdout,
       startGateway: async (options = {}) =>
-        track(await startIngressGateway({ ...options, xds: istiod.xdsAddress, istioRelease: tools.release })),
+        track(await startIngressGateway({ ...options, xds: istiod.xdsAddress, tools, meshConfig: await meshConfig(client) })),
       startWorkloads: async (options) => track(await startVersionWorkloads(client, options)),
       processes: () => [...processes],
       stop: async () => {

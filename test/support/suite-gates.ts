@@ -1,5 +1,5 @@
 // Test policy, in one place: whether suites that need a real part (Envoy, Docker, Helm,
-// Istio) run here. When the part is missing: with REQUIRE_<PART>=1 (CI) that is an error,
+// Istio, Prometheus) run here. When the part is missing: with REQUIRE_<PART>=1 (CI) that is an error,
 // never a skip; on a laptop the suites skip and say why and how to enable them.
 import { existsSync, readFileSync } from "node:fs";
 import { dockerAnswers } from "../../harness/docker/docker-cli.js";
@@ -7,8 +7,9 @@ import { envoyBinary } from "../../harness/envoy/envoy-binary.js";
 import type { EnvoyRuntime } from "../../harness/envoy/start-envoy.js";
 import { istioTools } from "../../harness/istio/istio-tools.js";
 import { helmAvailable, helmBinary } from "../../harness/manifests/helm.js";
+import { type PrometheusTools, prometheusTools } from "../../harness/monitoring/prometheus-tools.js";
 
-type Part = "Envoy" | "Docker" | "Helm" | "Istio";
+type Part = "Envoy" | "Docker" | "Helm" | "Istio" | "Prometheus";
 
 export function suitesEnabled(part: Part, available: boolean, why: string): boolean {
   if (available) return true;
@@ -37,6 +38,16 @@ export async function dockerSuitesEnabled(): Promise<boolean> {
 
 export async function helmSuitesEnabled(): Promise<boolean> {
   return suitesEnabled("Helm", await helmAvailable(), `Helm not found (${helmBinary()}): run 'make helm', or put helm 3 on PATH`);
+}
+
+/** Prometheus and promtool when the suites that need them run here, else undefined (a skip). */
+export function prometheusSuiteTools(): PrometheusTools | undefined {
+  const found = prometheusTools();
+  if ("missing" in found) {
+    suitesEnabled("Prometheus", false, `Prometheus tools not built (${found.missing.join(", ")}): run 'make prometheus', or 'make test'`);
+    return undefined;
+  }
+  return found;
 }
 
 export function istioSuitesEnabled(): boolean {

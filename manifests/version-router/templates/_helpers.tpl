@@ -88,3 +88,16 @@ mirrorPercentage:
   value: {{ $.Values.mirror.percent | default 100 }}
 {{- end }}
 {{- end -}}
+
+{{/* Labels of the monitoring objects: every object's, and monitoring.labels (what a Prometheus selects by). */}}
+{{- define "version-router.monitoringLabels" -}}
+{{ include "version-router.labels" . }}
+{{- with .Values.monitoring.labels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* A constant as Prometheus's alert templates print a percentage, e.g. 0.05 as 5%. */}}
+{{- define "version-router.alertPercentage" -}}
+{{ printf "{{ %v | humanizePercentage }}" . }}
+{{- end -}}

@@ -1,0 +1,69 @@
+// Synthetic series and expected alerts for promtool's rule unit tests, in the shapes the chart's
+// queries read: the filter's decision counter and Istio's request metrics as a gateway reports them.
+import type { ChartAlert } from "../../harness/monitoring/chart-queries.js";
+
+/** How long every synthetic counter runs, in samples one minute apart. */
+export const MINUTES = 40;
+
+type Series = { series: string; values: string };
+
+const selector = (labels: Record<string, string>) =>
+  `{${Object.entries(labels)
+    .map(([name, value]) => `${name}="${value}"`)
+    .join(",")}}`;
+
+/** A counter growing by perMinute every minute from 0. */
+export const counter = (metric: string, labels: Record<string, string>, perMinute: number): Series => ({
+  series: `${metric}${selector(labels)}`,
+  values: `0+${perMinute}x${MINUTES}`,
+});
+
+/** The filter's decisions of one version and reason, perMinute of them a minute. */
+export const decisions = (version: string, reason: string, perMinute: number, extra: Record<string, string> = {}): Series =>
+  counter("version_router_requests_total", { ...extra, version, reason }, perMinute);
+
+/** The gateway's view of requests to one version of the chart's default Service (grpcsvc in shop). */
+export const requests = (version: string, response: { code?: string; grpc?: string }, perMinute: number): Series =>
+  counter(
+    "istio_requests_total",
+    {
+      reporter: "source",
+      destination_service_name: "grpcsvc",
+      destination_service_namespace: "shop",
+      destination_version: version,
+      response_code: response.code ?? "200",
+      ...(response.grpc === undefined ? {} : { grpc_response_status: response.grpc }),
+    },
+    perMinute,
+  );
+
+/** Go's %.4g, as Prometheus's humanize functions print, for the magnitudes these tests use. */
+function fourDigits(x: number): string {
+  const text = x.toPrecision(4);
+  if (text.includes("e")) throw new Error(`${x}: outside what these tests print`);
+  return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+}
+
+const humanizePercentage = (x: number) => `${fourDigits(x * 100)}%`;
+
+function humanize(x: number): string {
+  if (Math.abs(x) < 1 || Math.abs(x) >= 1000) throw new Error(`${x}: humanize prints an SI prefix here, which these tests do not use`);
+  return fourDigits(x);
+}
+
+/**
+ * The annotations Prometheus makes of the alert's templates when it fires with this value: the
+ * chart's annotations use $value and constants through humanize and humanizePercentage only.
+ */
+export function expandedAnnotations(alert: ChartAlert, value: number): Record<string, string> {
+  const expand = (template: string) => {
+    // Only what a template uses is printed: humanize takes no shares.
+    const text = template
+      .replace(/\{\{ \$value \| humanizePercentage \}\}/g, () => humanizePercentage(value))
+      .replace(/\{\{ \$value \| humanize \}\}/g, () => humanize(value))
+      .replace(/\{\{ ([\d.]+) \| humanizePercentage \}\}/g, (_, constant: string) => humanizePercentage(Number(constant)));
+    if (text.includes("{{")) throw new Error(`a template these tests cannot expand: ${template}`);
+    return text;
+  };
+  return Object.fromEntries(Object.entries(alert.annotations).map(([name, template]) => [name, expand(template)]));
+}
