@@ -23,6 +23,9 @@ ISTIO_RELEASE := 1.31.0
 KUBERNETES_VERSION := v1.35.4
 ETCD_DEB_VERSION := 3.4.23-4+b4
 REGISTRY_VERSION := v3.1.2
+# The Kubernetes Gateway API's CRDs (standard channel), from the module's own files: the
+# version this Istio module requires.
+GATEWAY_API_VERSION := v1.6.0
 # h2load, make bench's load generator (Debian's nghttp2-client).
 NGHTTP2_DEB_VERSION := 1.52.0-1+deb12u3
 # Prometheus and promtool for the chart's alerts and dashboard: the Go module's v0.316.0 is
@@ -40,6 +43,7 @@ export KUBE_APISERVER_BIN := $(CURDIR)/.tools/kubernetes-$(KUBERNETES_VERSION)/k
 ETCD_DIR := $(CURDIR)/.tools/etcd-$(ETCD_DEB_VERSION)
 export ETCD_BIN := $(ETCD_DIR)/usr/bin/etcd
 export REGISTRY_BIN := $(CURDIR)/.tools/registry-$(REGISTRY_VERSION)/registry
+export GATEWAY_API_CRDS := $(CURDIR)/.tools/gateway-api-$(GATEWAY_API_VERSION)
 ISTIO_LDFLAGS := -s -w -X istio.io/istio/pkg/version.buildVersion=$(ISTIO_RELEASE) -X istio.io/istio/pkg/version.buildTag=$(ISTIO_VERSION)
 
 NODE_DEPS := node_modules/.package-lock.json
@@ -78,7 +82,7 @@ helm: $(HELM_BIN)
 $(HELM_TOOL):
 	GOBIN=$(dir $@) go install -ldflags "$(HELM_LDFLAGS)" helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
-istio-tools: $(ISTIO_TOOLS_DIR)/.built $(ISTIO_TOOLS_DIR)/istio-wasm-fetch $(ISTIO_TOOLS_DIR)/istio-bootstrap $(KUBE_APISERVER_BIN) $(ETCD_BIN) $(REGISTRY_BIN) $(HELM_BIN)
+istio-tools: $(ISTIO_TOOLS_DIR)/.built $(ISTIO_TOOLS_DIR)/istio-wasm-fetch $(ISTIO_TOOLS_DIR)/istio-bootstrap $(GATEWAY_API_CRDS)/.copied $(KUBE_APISERVER_BIN) $(ETCD_BIN) $(REGISTRY_BIN) $(HELM_BIN)
 
 prometheus: $(PROMETHEUS_BIN)
 
@@ -104,6 +108,12 @@ $(ISTIO_TOOLS_DIR)/istio-wasm-fetch: harness/istio/wasm-fetch/main.go | $(NODE_D
 $(ISTIO_TOOLS_DIR)/istio-bootstrap: harness/istio/bootstrap/main.go | $(NODE_DEPS)
 	npx tsx harness/tools/build-go-glue.ts harness/istio/bootstrap istio.io/istio@$(ISTIO_VERSION) $@
 	install -m 0644 $(ISTIO_MODULE)/tools/packaging/common/envoy_bootstrap.json $(dir $@)envoy_bootstrap.json
+
+$(GATEWAY_API_CRDS)/.copied:
+	rm -rf $(dir $@) && mkdir -p $(dir $@)
+	cp $$(go mod download -json sigs.k8s.io/gateway-api@$(GATEWAY_API_VERSION) | sed -n 's/.*"Dir": "\(.*\)",/\1/p')/config/crd/standard/*.yaml $(dir $@)
+	chmod u+w $(dir $@)*.yaml
+	@touch $@
 
 $(KUBE_APISERVER_BIN): | $(NODE_DEPS)
 	npx tsx harness/tools/build-kube-apiserver.ts $(KUBERNETES_VERSION) $@

@@ -17,17 +17,18 @@ import { startXdsPipe, type XdsPipe } from "./xds-pipe.js";
 /** The pod the gateway claims to be: its labels are what the Gateway's and the WasmPlugin's selectors match. */
 export type GatewayIdentity = GatewayPod;
 
-// Two pod annotations: extraStatTags is the README's one setting for the filter's metric
-// labels; the stats matcher keeps what the suites read and Istio drops by default (ECDS
-// update counts, listener connection counts).
 export const DEFAULT_GATEWAY: GatewayIdentity = {
   namespace: "istio-system",
   podName: "istio-ingressgateway-harness",
   labels: { app: "istio-ingressgateway", istio: "ingressgateway" },
-  annotations: {
-    "sidecar.istio.io/extraStatTags": "version,reason",
-    "proxy.istio.io/config": JSON.stringify({ proxyStatsMatcher: { inclusionPrefixes: ["extension_config_discovery", "listener"] } }),
-  },
+};
+
+// Two annotations on every gateway pod the harness starts: extraStatTags is the README's one
+// setting for the filter's metric labels; the stats matcher keeps what the suites read and
+// Istio drops by default (ECDS update counts, listener connection counts).
+const HARNESS_ANNOTATIONS = {
+  "sidecar.istio.io/extraStatTags": "version,reason",
+  "proxy.istio.io/config": JSON.stringify({ proxyStatsMatcher: { inclusionPrefixes: ["extension_config_discovery", "listener"] } }),
 };
 
 export interface IngressGateway {
@@ -102,7 +103,8 @@ const ERROR_LINE = /\t(critical|error)\tenvoy |Wasm VM failed|Function: proxy_on
 
 export async function startIngressGateway(options: GatewayOptions): Promise<IngressGateway> {
   const dir = await mkdtemp(join(tmpdir(), "version-router-gateway-"));
-  const pod = options.identity ?? DEFAULT_GATEWAY;
+  const identity = options.identity ?? DEFAULT_GATEWAY;
+  const pod = { ...identity, annotations: { ...identity.annotations, ...HARNESS_ANNOTATIONS } };
   const ports = { admin: await freePort(), prometheus: await freePort(), status: await freePort() };
   let launched: LaunchedEnvoy | undefined;
   let pipe: XdsPipe | undefined;

@@ -15,6 +15,8 @@ export interface GatewayPod {
   labels: Record<string, string>;
   /** Pod annotations, e.g. sidecar.istio.io/extraStatTags. */
   annotations?: Record<string, string>;
+  /** The pod's service account (SERVICE_ACCOUNT for istio-agent). */
+  serviceAccount?: string;
 }
 
 export interface BootstrapPorts {
@@ -56,6 +58,7 @@ export async function renderIstioBootstrap(options: IstioBootstrapOptions): Prom
     POD_NAME: pod.podName,
     POD_NAMESPACE: pod.namespace,
     INSTANCE_IP: "127.0.0.1",
+    SERVICE_ACCOUNT: pod.serviceAccount ?? "default",
     ISTIO_META_CLUSTER_ID: "Kubernetes",
     ISTIO_META_WORKLOAD_NAME: workload,
     ISTIO_META_OWNER: `kubernetes://apis/apps/v1/namespaces/${pod.namespace}/deployments/${workload}`,

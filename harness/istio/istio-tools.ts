@@ -25,6 +25,8 @@ export interface IstioTools {
   release: string;
   /** CNCF Distribution's registry, for OCI Wasm images. */
   registry: string;
+  /** The Kubernetes Gateway API's CRD files (standard channel), from the sigs.k8s.io/gateway-api module. */
+  gatewayApiCrds: string;
 }
 
 /** The tools from the environment `make istio-tools` sets, or the names of what is missing. */
@@ -43,6 +45,7 @@ export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | {
     etcd: env.ETCD_BIN ?? "",
     helm: env.HELM_BIN || "helm",
     registry: env.REGISTRY_BIN ?? "",
+    gatewayApiCrds: env.GATEWAY_API_CRDS ?? "",
     release: env.ISTIO_RELEASE ?? "",
   };
   const missing = [
@@ -60,6 +63,7 @@ export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | {
       tools.kubeApiserver,
       tools.etcd,
       tools.registry,
+      tools.gatewayApiCrds,
     ].filter((path) => !path || !existsSync(path)),
   ];
   return missing.length === 0 ? tools : { missing };

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { helm } from "../manifests/helm.js";
 import type { ServiceProcess } from "../process/service-process.js";
+import { installGatewayApiCrds } from "./gateway-api.js";
 import { type GatewayIdentity, type IngressGateway, startIngressGateway } from "./ingress-gateway.js";
 import type { IstioTools } from "./istio-tools.js";
 import { type Istiod, startIstiod } from "./istiod.js";
@@ -67,6 +68,7 @@ export async function startIstio(tools: IstioTools): Promise<Istio> {
     const api = await startKubeApiServer(tools.kubeApiserver, etcd.url, pki, dir);
     processes.push(api.process);
     kube = { ...api, processes: [etcd.process, api.process] };
+    await installGatewayApiCrds(api.client, tools.gatewayApiCrds);
     const istiod = await startIstiod(tools, kube, dir);
     processes.push(istiod.process);
     const kubeconfig = kube.kubeconfig;

@@ -1,7 +1,9 @@
-// Validates rendered objects against the Kubernetes, Istio 1.29 and Prometheus Operator schemas that
-// kubernetes-models, @kubernetes-models/istio and @kubernetes-models/prometheus-operator ship; and
-// the Grafana dashboards in ConfigMaps, which no schema covers, for JSON with queries in every panel.
+// Validates rendered objects against the Kubernetes, Istio 1.29, Kubernetes Gateway API and Prometheus
+// Operator schemas that kubernetes-models, @kubernetes-models/istio, @kubernetes-models/gateway-api and
+// @kubernetes-models/prometheus-operator ship; and the Grafana dashboards in ConfigMaps, which no
+// schema covers, for JSON with queries in every panel.
 
+import { Gateway as GatewayApiGateway, HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
 import { DestinationRule, Gateway, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
 import { PodMonitor, PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
@@ -20,6 +22,8 @@ const MODELS: Record<string, Model> = {
   "networking.istio.io/v1/VirtualService": VirtualService as unknown as Model,
   "networking.istio.io/v1/Gateway": Gateway as unknown as Model,
   "extensions.istio.io/v1alpha1/WasmPlugin": WasmPlugin as unknown as Model,
+  "gateway.networking.k8s.io/v1/Gateway": GatewayApiGateway as unknown as Model,
+  "gateway.networking.k8s.io/v1/HTTPRoute": HTTPRoute as unknown as Model,
   "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule as unknown as Model,
   "monitoring.coreos.com/v1/PodMonitor": PodMonitor as unknown as Model,
 };

@@ -4,20 +4,19 @@
 // runs through that gateway over gRPC, then HTTP/1.1 and HTTP/2 (the same chart, upgraded to
 // an HTTP service). The VirtualService keeps a default route; a 200 from the right version
 // with the right header received is what proves the filter ran.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openClient, type Protocol, type VersionClient } from "../../harness/clients/version-client.js";
 import { KubeError } from "../../harness/istio/kube-client.js";
 import { CHART_DIR } from "../../harness/manifests/helm.js";
-import { BEHAVIOUR_VERSIONS, rowsFor } from "../support/behaviour-table.js";
+import { BEHAVIOUR_VERSIONS } from "../support/behaviour-table.js";
 import { oldChartVirtualService } from "../support/old-chart.js";
+import { expectPerRequestRouting, itRoutesTheBehaviourTable, waitForRoute } from "./gateway-checks.js";
 import { chartValues, GATEWAY_URL, ISTIO, LOOPBACK_VALUES, withChartRelease, withIstio } from "./with-istio.js";
 
 const LAYOUTS = [
   { name: "chart in an application namespace, gateway in istio-system (the usual layout)", namespace: "shop" },
   { name: "chart in the gateway's own namespace", namespace: "istio-system" },
 ];
-
-const OK: Record<Protocol, string> = { grpc: "OK", http1: "200", http2: "200" };
 
 describe.runIf(ISTIO)("the chart on real Istio", () => {
   const { istio, gateway } = withIstio();
@@ -64,25 +63,12 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
       beforeAll(async () => {
         await chart.deploy(chartValues());
         await gateway().waitForListener(80);
-        await routes("grpc", ["zz"], "v1");
+        await waitForRoute("grpc", ["zz"], "v1");
       }, 120_000);
 
       afterAll(async () => {
         await Promise.allSettled(clients.splice(0).map((c) => c.close()));
       });
-
-      /** Waits until the gateway routes `sent` to `version` (istiod's push has arrived). */
-      async function routes(protocol: Protocol, sent: string[], version: string): Promise<void> {
-        const probe = openClient(protocol, GATEWAY_URL);
-        try {
-          await vi.waitFor(async () => expect(await probe.send(sent)).toMatchObject({ version, received: [version] }), {
-            timeout: 30_000,
-            interval: 250,
-          });
-        } finally {
-          await probe.close();
-        }
-      }
 
       it("the WasmPlugin lands in the gateway's namespace and reaches the gateway over ECDS, with the chart's pluginConfig", async () => {
         const plugin = await istio().kube.get(
@@ -106,62 +92,29 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
       });
 
       describe("gRPC service", () => {
-        for (const row of rowsFor("grpc")) {
-          it(`grpc: ${row.name}: ${JSON.stringify(row.sent).slice(0, 40)} -> ${row.version}`, async () => {
-            expect(await client("grpc").send(row.sent)).toEqual({ status: OK.grpc, version: row.version, received: [row.version] });
-          });
-        }
+        itRoutesTheBehaviourTable(["grpc"], client);
 
         it("one gRPC channel: each request routed on its own header", async () => {
-          await perRequestOnOneConnection("grpc");
+          await expectPerRequestRouting(gateway(), "grpc");
         });
       });
 
       describe("HTTP service (helm upgrade service.protocol=http)", () => {
         beforeAll(async () => {
           await chart.deploy(chartValues({ service: { port: 8080, protocol: "http" } }));
-          await routes("http1", ["zz"], "v1");
+          await waitForRoute("http1", ["zz"], "v1");
         }, 60_000);
 
-        for (const protocol of ["http1", "http2"] as const) {
-          for (const row of rowsFor(protocol)) {
-            it(`${protocol}: ${row.name}: ${JSON.stringify(row.sent).slice(0, 40)} -> ${row.version}`, async () => {
-              expect(await client(protocol).send(row.sent)).toEqual({
-                status: OK[protocol],
-                version: row.version,
-                received: [row.version],
-              });
-            });
-          }
-        }
+        itRoutesTheBehaviourTable(["http1", "http2"], client);
 
         it("one HTTP/2 connection: each request routed on its own header", async () => {
-          await perRequestOnOneConnection("http2");
+          await expectPerRequestRouting(gateway(), "http2");
         });
       });
 
       it("the gateway logged no Wasm error", () => {
         expect(gateway().errors()).toEqual([]);
       });
-
-      /** Alternating headers on one connection: every answer follows its own request's header. */
-      async function perRequestOnOneConnection(protocol: Protocol): Promise<void> {
-        const connections = async () =>
-          (await gateway().stats("^listener\\.127\\.0\\.0\\.1_80\\.downstream_cx_total$")).get(
-            "listener.127.0.0.1_80.downstream_cx_total",
-          ) ?? 0;
-        const c = openClient(protocol, GATEWAY_URL);
-        try {
-          const before = await connections();
-          const sequence = [["v2"], ["v3"], [], ["v1"], ["zz"], ["v3"], ["v2"], []];
-          const answers = [];
-          for (let round = 0; round < 5; round++) for (const sent of sequence) answers.push((await c.send(sent)).version);
-          expect(answers).toEqual(Array.from({ length: 5 }, () => ["v2", "v3", "v1", "v1", "v1", "v3", "v2", "v1"]).flat());
-          expect(await connections()).toBe(before + 1);
-        } finally {
-          await c.close();
-        }
-      }
     });
   }
 });

@@ -21,9 +21,10 @@ export function tools(): IstioTools {
 
 /**
  * The local control plane and one ingress gateway for the enclosing describe (a file's
- * suites share them); everything stops after it, failed tests included.
+ * suites share them); everything stops after it, failed tests included. `gateway: false`:
+ * no gateway is started here (a suite that starts its own, e.g. a Gateway API gateway).
  */
-export function withIstio(options: { filterLogLevel?: "info" | "debug" } = {}): {
+export function withIstio(options: { filterLogLevel?: "info" | "debug"; gateway?: boolean } = {}): {
   istio: () => Istio;
   gateway: () => IngressGateway;
   /** Replaces the gateway with a new one, as a new gateway pod would start. */
@@ -33,7 +34,7 @@ export function withIstio(options: { filterLogLevel?: "info" | "debug" } = {}): 
   let gateway: IngressGateway | undefined;
   beforeAll(async () => {
     istio = await startIstio(tools());
-    gateway = await istio.startGateway(options);
+    if (options.gateway !== false) gateway = await istio.startGateway(options);
   }, 240_000);
   afterAll(async () => {
     await istio?.stop();

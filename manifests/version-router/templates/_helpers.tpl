@@ -11,6 +11,40 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{ .Values.app }}.{{ .Release.Namespace }}.svc.cluster.local
 {{- end -}}
 
+{{/* The one port of every Service: its name and appProtocol tell Istio the protocol (gRPC or HTTP). */}}
+{{- define "version-router.servicePorts" -}}
+- name: {{ .Values.service.protocol }}
+  port: {{ .Values.service.port }}
+  targetPort: {{ .Values.service.protocol }}
+  appProtocol: {{ ternary "grpc" "http" (eq .Values.service.protocol "grpc") }}
+{{- end -}}
+
+{{/* The Service of one version, <app>-<version>, which the HTTPRoute routes to (routingApi gatewayApi).
+Takes (list $ versionName). */}}
+{{- define "version-router.versionService" -}}
+{{ (index . 0).Values.app }}-{{ index . 1 }}
+{{- end -}}
+
+{{/* The Gateway API Gateway the HTTPRoute attaches to: its name and namespace. */}}
+{{- define "version-router.gatewayApi.gatewayName" -}}
+{{ .Values.gatewayApi.gateway.name | default (printf "%s-gateway" .Values.app) }}
+{{- end -}}
+{{- define "version-router.gatewayApi.gatewayNamespace" -}}
+{{ .Values.gatewayApi.gateway.namespace | default .Release.Namespace }}
+{{- end -}}
+
+{{/* The gateway pods the filter runs in and the PodMonitor scrapes, as JSON: their namespace and labels.
+With routingApi istio, ingressSelector in ingressNamespace; with gatewayApi, the pods Istio deploys for
+the Gateway, which it labels gateway.networking.k8s.io/gateway-name: <Gateway name>, in its namespace. */}}
+{{- define "version-router.gatewayPods" -}}
+{{- if eq .Values.routingApi "gatewayApi" -}}
+{{- $labels := dict "gateway.networking.k8s.io/gateway-name" (include "version-router.gatewayApi.gatewayName" .) -}}
+{{- toJson (dict "namespace" (include "version-router.gatewayApi.gatewayNamespace" .) "labels" $labels) -}}
+{{- else -}}
+{{- toJson (dict "namespace" .Values.ingressNamespace "labels" .Values.ingressSelector) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* The version names, in order, as a JSON list: the one list everything is built from. */}}
 {{- define "version-router.versionNames" -}}
 {{- $names := list -}}
@@ -71,6 +105,24 @@ headers:
   response:
     set:
       {{ . }}: {{ index $ 1 | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Where an HTTPRoute rule sends a request: the version's Service, and (with responseHeader) that
+version named in the response, as the VirtualService routes name it. Takes (list $ versionName). */}}
+{{- define "version-router.httpRouteRuleTarget" -}}
+{{- $root := index . 0 -}}
+{{- $version := index . 1 -}}
+backendRefs:
+  - name: {{ include "version-router.versionService" (list $root $version) }}
+    port: {{ $root.Values.service.port }}
+{{- with $root.Values.responseHeader }}
+filters:
+  - type: ResponseHeaderModifier
+    responseHeaderModifier:
+      set:
+        - name: {{ . }}
+          value: {{ $version | quote }}
 {{- end }}
 {{- end -}}
 

@@ -46,9 +46,16 @@ sum{{ with .by }} by ({{ . }}) {{ end }}(rate({{ include "version-router.promql.
 {{ $of }} / {{ if .by }}on() group_left {{ end }}{{ $among }}
 {{- end -}}
 
-{{/* Istio's selector for this release's Service, as the gateway reports it, plus dict matchers. */}}
+{{/* Istio's selector for this release's Service, as the gateway reports it, plus dict matchers. With
+routingApi gatewayApi the gateway routes to one Service per version instead: those Services. */}}
 {{- define "version-router.promql.requestSelector" -}}
-{{- $service := list `reporter="source"` (printf "destination_service_name=%q" .root.Values.app) (printf "destination_service_namespace=%q" .root.Release.Namespace) -}}
+{{- $name := printf "destination_service_name=%q" .root.Values.app -}}
+{{- if eq .root.Values.routingApi "gatewayApi" -}}
+{{- $services := list -}}
+{{- range .root.Values.versions }}{{ $services = append $services (include "version-router.versionService" (list $.root .name)) }}{{ end -}}
+{{- $name = printf "destination_service_name=~%q" (join "|" $services) -}}
+{{- end -}}
+{{- $service := list `reporter="source"` $name (printf "destination_service_namespace=%q" .root.Release.Namespace) -}}
 {{- include "version-router.promql.selector" (dict "root" .root "matchers" (concat $service .matchers)) -}}
 {{- end -}}
 
