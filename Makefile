@@ -144,7 +144,7 @@ test: build envoy helm istio-tools prometheus typecheck lint
 	npx vitest run
 
 # The suites on Istio's real control plane only.
-test-istio: build envoy istio-tools
+test-istio: build envoy istio-tools prometheus
 	npx vitest run --project istio
 
 test-unit: build
