@@ -32,6 +32,10 @@ Takes (list $ versionName). */}}
 {{- define "version-router.gatewayApi.gatewayNamespace" -}}
 {{ .Values.gatewayApi.gateway.namespace | default .Release.Namespace }}
 {{- end -}}
+{{/* The one listener of a Gateway the chart creates. */}}
+{{- define "version-router.gatewayApi.listenerName" -}}
+http
+{{- end -}}
 
 {{/* The gateway pods the filter runs in and the PodMonitor scrapes, as JSON: their namespace and labels.
 With routingApi istio, ingressSelector in ingressNamespace; with gatewayApi, the pods Istio deploys for
