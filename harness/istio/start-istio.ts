@@ -42,7 +42,12 @@ async function meshConfig(client: KubeClient): Promise<string> {
   return map.data?.mesh ?? "";
 }
 
-export async function startIstio(tools: IstioTools): Promise<Istio> {
+export interface IstioOptions {
+  /** Install the Kubernetes Gateway API CRDs before istiod starts, so it runs its Gateway API controllers. */
+  gatewayApi?: boolean;
+}
+
+export async function startIstio(tools: IstioTools, options: IstioOptions = {}): Promise<Istio> {
   const dir = await mkdtemp(join(tmpdir(), "version-router-istio-"));
   const processes: ServiceProcess[] = [];
   const owned: Array<{ stop(): Promise<void> }> = [];
@@ -68,7 +73,7 @@ export async function startIstio(tools: IstioTools): Promise<Istio> {
     const api = await startKubeApiServer(tools.kubeApiserver, etcd.url, pki, dir);
     processes.push(api.process);
     kube = { ...api, processes: [etcd.process, api.process] };
-    await installGatewayApiCrds(api.client, tools.gatewayApiCrds);
+    if (options.gatewayApi) await installGatewayApiCrds(api.client, tools.gatewayApiCrds);
     const istiod = await startIstiod(tools, kube, dir);
     processes.push(istiod.process);
     const kubeconfig = kube.kubeconfig;

@@ -19,7 +19,7 @@ const GATEWAY = "grpcsvc-gateway";
 const PLUGIN = `${NAMESPACE}-grpcsvc-version-router`;
 
 describe.runIf(ISTIO)("the chart with the Kubernetes Gateway API on real Istio", () => {
-  const { istio } = withIstio({ gateway: false });
+  const { istio } = withIstio({ gateway: false, gatewayApi: true });
   const chart = withChartRelease(istio, { namespace: NAMESPACE, versions: BEHAVIOUR_VERSIONS });
   let gateway: IngressGateway | undefined;
   const gw = () => gateway ?? expect.fail("the Gateway API gateway did not start");

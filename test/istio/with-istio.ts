@@ -22,9 +22,10 @@ export function tools(): IstioTools {
 /**
  * The local control plane and one ingress gateway for the enclosing describe (a file's
  * suites share them); everything stops after it, failed tests included. `gateway: false`:
- * no gateway is started here (a suite that starts its own, e.g. a Gateway API gateway).
+ * no gateway is started here (a suite that starts its own, e.g. a Gateway API gateway);
+ * `gatewayApi`: the Gateway API CRDs are installed first (startIstio's option).
  */
-export function withIstio(options: { filterLogLevel?: "info" | "debug"; gateway?: boolean } = {}): {
+export function withIstio(options: { filterLogLevel?: "info" | "debug"; gateway?: boolean; gatewayApi?: boolean } = {}): {
   istio: () => Istio;
   gateway: () => IngressGateway;
   /** Replaces the gateway with a new one, as a new gateway pod would start. */
@@ -33,7 +34,7 @@ export function withIstio(options: { filterLogLevel?: "info" | "debug"; gateway?
   let istio: Istio | undefined;
   let gateway: IngressGateway | undefined;
   beforeAll(async () => {
-    istio = await startIstio(tools());
+    istio = await startIstio(tools(), { gatewayApi: options.gatewayApi ?? false });
     if (options.gateway !== false) gateway = await istio.startGateway(options);
   }, 240_000);
   afterAll(async () => {
