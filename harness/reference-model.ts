@@ -18,6 +18,9 @@ export function tableVersion<T>(
   return first !== undefined && versions.some((v) => same(v, first)) && sent.every((v) => same(v, first)) ? first : defaultVersion;
 }
 
+/** Why a request went where it did: the filter counts every decision under one of these. */
+export const REASONS = ["explicit", "invalid", "default", "cohort", "canary"] as const;
+
 export const BUCKETS = 10_000;
 
 export function fnv1a32(bytes: Uint8Array): number {

@@ -28,8 +28,8 @@ export interface BootstrapPorts {
 }
 
 /** Where istio-agent finds the pod's labels and annotations (the downward API volume) and writes Envoy's files. */
-export const POD_INFO_DIR = "etc/istio/pod";
-export const PROXY_CONFIG_DIR = "etc/istio/proxy";
+const POD_INFO_DIR = "etc/istio/pod";
+const PROXY_CONFIG_DIR = "etc/istio/proxy";
 /** The socket the bootstrap's xds-grpc cluster dials: istio-agent's XDS proxy, relative to the pod root. */
 export const XDS_PIPE = `${PROXY_CONFIG_DIR}/XDS`;
 

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import { openClient } from "../../harness/clients/version-client.js";
 import { startPrometheus } from "../../harness/monitoring/prometheus.js";
+import { REASONS } from "../../harness/reference-model.js";
 import { prometheusSuiteTools } from "../support/suite-gates.js";
 import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
 
@@ -80,9 +81,7 @@ describe.runIf(ISTIO && PROMETHEUS)("the decision counters on a gateway with Ist
       // One series per version and reason, with exactly those two labels.
       const after = await decisionCounters(gateway().prometheusUrl);
       expect([...after.keys()].sort()).toEqual(
-        ["v1", "v2", "v3"]
-          .flatMap((v) => ["canary", "cohort", "default", "explicit", "invalid"].map((r) => `version="${v}",reason="${r}"`))
-          .sort(),
+        ["v1", "v2", "v3"].flatMap((v) => REASONS.map((r) => `version="${v}",reason="${r}"`)).sort(),
       );
       // And a real Prometheus scraping that listener stores them so.
       const prometheus = await startPrometheus({

@@ -4,8 +4,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type K8sObject, renderChart } from "../../harness/manifests/helm.js";
 import { type ChartAlert, chartAlerts, dashboardQueries, ruleGroupsYaml } from "../../harness/monitoring/chart-queries.js";
-import { checkRules, type RuleTest, testRules } from "../../harness/monitoring/promtool.js";
-import { decisions, expandedAnnotations, requests } from "../support/rule-test-data.js";
+import { checkRules, testRules } from "../../harness/monitoring/promtool.js";
+import {
+  counter,
+  decisions,
+  EVAL_TIME,
+  expectedAlerts,
+  istioLabels,
+  requests,
+  ruleTest,
+  type Scenario,
+} from "../support/rule-test-data.js";
 import { helmSuitesEnabled, prometheusSuiteTools } from "../support/suite-gates.js";
 
 const TOOLS = prometheusSuiteTools();
@@ -13,18 +22,6 @@ const HELM = await helmSuitesEnabled();
 
 // Defaults, with v1 the default of v1..v3, and a canary split.
 const VALUES = { monitoring: { rules: { enabled: true }, dashboard: { enabled: true } }, canary: { weights: { v1: 90, v2: 10 } } };
-// Past every alert's for: (15m at most) plus its window (5m).
-const EVAL_TIME = "30m";
-
-type Series = ReturnType<typeof decisions>;
-
-interface Scenario {
-  alert: string;
-  name: string;
-  series: Series[];
-  /** The alerts of that name expected firing: the version label (if the alert has one) and $value. */
-  fires: Array<{ version?: string; value: number }>;
-}
 
 const SCENARIOS: Scenario[] = [
   {
@@ -136,23 +133,6 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-function expectedAlerts(alerts: ChartAlert[], scenario: Pick<Scenario, "alert" | "fires">) {
-  return scenario.fires.map(({ version, value }) => {
-    const alert = alerts.find((a) => a.name === scenario.alert && a.labels.version === version);
-    if (!alert) throw new Error(`no ${scenario.alert} rendered for version ${version}`);
-    return { exp_labels: alert.labels, exp_annotations: expandedAnnotations(alert, value) };
-  });
-}
-
-function ruleTest(alerts: ChartAlert[], scenario: Scenario): RuleTest {
-  return {
-    name: scenario.name,
-    interval: "1m",
-    input_series: scenario.series,
-    alert_rule_test: [{ eval_time: EVAL_TIME, alertname: scenario.alert, exp_alerts: expectedAlerts(alerts, scenario) }],
-  };
-}
-
 describe.skipIf(!TOOLS || !HELM)("the chart's alert rules under promtool", () => {
   const promtool = TOOLS?.promtool ?? "";
   let objects: K8sObject[];
@@ -247,18 +227,8 @@ describe.skipIf(!TOOLS || !HELM)("the chart's alert rules under promtool", () =>
   });
 
   it("evaluates every dashboard query to the numbers its panel is meant to show", async () => {
-    const istio = (version: string) => ({
-      reporter: "source",
-      destination_service_name: "grpcsvc",
-      destination_service_namespace: "shop",
-      destination_version: version,
-    });
-    const bucket = (version: string, le: string, perMinute: number) => ({
-      series: `istio_request_duration_milliseconds_bucket{${Object.entries({ ...istio(version), le })
-        .map(([k, val]) => `${k}="${val}"`)
-        .join(",")}}`,
-      values: `0+${perMinute}x40`,
-    });
+    const bucket = (version: string, le: string, perMinute: number) =>
+      counter("istio_request_duration_milliseconds_bucket", { ...istioLabels(version), le }, perMinute);
     // 240 decisions a minute (4/s): canary 80/20 against 90/10 configured, 5% invalid, 20% default.
     const series = [
       decisions("v1", "canary", 96),

@@ -10,7 +10,7 @@ import { validateObject } from "../../harness/manifests/validate-objects.js";
 import { chartAlerts, dashboardQueries, ruleGroupsYaml } from "../../harness/monitoring/chart-queries.js";
 import { testRules } from "../../harness/monitoring/promtool.js";
 import { ISTIO as ISTIOCTL, tools } from "../istio/with-istio.js";
-import { counter, expandedAnnotations } from "../support/rule-test-data.js";
+import { requests, ruleTest } from "../support/rule-test-data.js";
 import { helmSuitesEnabled, prometheusSuiteTools } from "../support/suite-gates.js";
 
 const HELM = await helmSuitesEnabled();
@@ -342,52 +342,29 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
 
     it.runIf(PROMETHEUS)("fire the canary error alert on what the gateway reports for the per-version Services", async () => {
       const objects = await renderChart({ ...GATEWAY_API, monitoring: { rules: { enabled: true } } });
-      const requests = (service: string, version: string, code: string, perMinute: number) =>
-        counter(
-          "istio_requests_total",
-          {
-            reporter: "source",
-            destination_service_name: service,
-            destination_service_namespace: "shop",
-            destination_version: version,
-            response_code: code,
-          },
-          perMinute,
-        );
-      const [alert] = chartAlerts(objects).filter((a) => a.name === "VersionRouterCanaryErrorRatio" && a.labels.version === "v2");
+      const alerts = chartAlerts(objects);
       const run = await testRules(PROMETHEUS!.promtool, ruleGroupsYaml(objects), [
-        {
+        ruleTest(alerts, {
+          alert: "VersionRouterCanaryErrorRatio",
           name: "v2 failing 5% against v1's 1% fires",
-          interval: "1m",
-          input_series: [
-            requests("grpcsvc-v1", "v1", "200", 990),
-            requests("grpcsvc-v1", "v1", "503", 10),
-            requests("grpcsvc-v2", "v2", "200", 95),
-            requests("grpcsvc-v2", "v2", "503", 5),
+          series: [
+            requests("v1", { code: "200" }, 990, "grpcsvc-v1"),
+            requests("v1", { code: "503" }, 10, "grpcsvc-v1"),
+            requests("v2", { code: "200" }, 95, "grpcsvc-v2"),
+            requests("v2", { code: "503" }, 5, "grpcsvc-v2"),
           ],
-          alert_rule_test: [
-            {
-              eval_time: "30m",
-              alertname: "VersionRouterCanaryErrorRatio",
-              exp_alerts: [
-                {
-                  exp_labels: alert!.labels,
-                  exp_annotations: expandedAnnotations(alert!, 5),
-                },
-              ],
-            },
-          ],
-        },
-        {
+          fires: [{ version: "v2", value: 5 }],
+        }),
+        ruleTest(alerts, {
+          alert: "VersionRouterCanaryErrorRatio",
           name: "errors of another Service whose name starts the same do not count",
-          interval: "1m",
-          input_series: [
-            requests("grpcsvc-v1", "v1", "200", 1000),
-            requests("grpcsvc-v2", "v2", "200", 100),
-            requests("grpcsvc-v2-admin", "v2", "503", 100),
+          series: [
+            requests("v1", { code: "200" }, 1000, "grpcsvc-v1"),
+            requests("v2", { code: "200" }, 100, "grpcsvc-v2"),
+            requests("v2", { code: "503" }, 100, "grpcsvc-v2-admin"),
           ],
-          alert_rule_test: [{ eval_time: "30m", alertname: "VersionRouterCanaryErrorRatio", exp_alerts: [] }],
-        },
+          fires: [],
+        }),
       ]);
       expect(run.output).toContain("SUCCESS");
       expect(run.code, run.output).toBe(0);

@@ -7,7 +7,7 @@ import { openClient, type VersionClient } from "../../harness/clients/version-cl
 import { renderChart } from "../../harness/manifests/helm.js";
 import { chartAlerts, dashboardQueries, ruleGroupsYaml } from "../../harness/monitoring/chart-queries.js";
 import { type Prometheus, startPrometheus } from "../../harness/monitoring/prometheus.js";
-import { weightedVersion } from "../../harness/reference-model.js";
+import { REASONS, weightedVersion } from "../../harness/reference-model.js";
 import { startVersionEnvoy } from "../e2e/with-envoy.js";
 import { envoySuitesEnabled, helmSuitesEnabled, prometheusSuiteTools } from "../support/suite-gates.js";
 
@@ -141,7 +141,7 @@ describe.runIf(TOOLS)("the chart's alerts and dashboard on a real Prometheus", (
         expect(result, what).toEqual([]);
       } else if (expr.includes("by (version, reason)")) {
         expect(result.map((s) => `${s.labels.version};${s.labels.reason}`).sort(), what).toEqual(
-          VERSIONS.flatMap((v) => ["canary", "cohort", "default", "explicit", "invalid"].map((r) => `${v};${r}`)).sort(),
+          VERSIONS.flatMap((v) => REASONS.map((r) => `${v};${r}`)).sort(),
         );
       } else if (/by \(version\)|label_replace/.test(expr)) {
         // Observed: every version's series (v3 gets no canary traffic); configured: the weighted ones.
