@@ -1,4 +1,5 @@
-// The plugin configuration, as the validator builds it: data only.
+// The plugin configuration as the validator reads it: data only, in the configuration's own
+// terms (names and strings). compileConfig turns it into what the request path compares against.
 
 export enum Scope {
   All,
@@ -10,17 +11,12 @@ export enum KeySource {
   Cookie,
 }
 
-/** A request header or cookie, named in the configuration. */
-export class KeyRef {
-  readonly nameBytes: ArrayBuffer;
-  /** For a header: where the request scan records it (see planRequestScan). */
-  slot: i32 = -1;
+/** A request header or cookie, named in the configuration (a header name lower-cased). */
+export class KeyModel {
   constructor(
     readonly source: KeySource,
     readonly name: string,
-  ) {
-    this.nameBytes = String.UTF8.encode(name);
-  }
+  ) {}
 }
 
 export enum MatchKind {
@@ -32,48 +28,48 @@ export enum MatchKind {
 
 /** Weights over `versions` as cumulative sums in their order, so a bucket maps to a version in one pass. */
 export class Weights {
-  cumulative: StaticArray<u32>;
-  total: u32 = 0;
-  constructor(count: i32) {
-    this.cumulative = new StaticArray<u32>(count);
+  constructor(
+    readonly cumulative: StaticArray<u32>,
+    readonly total: u32,
+  ) {}
+
+  /** The weight of the version at `index`. */
+  of(index: i32): u32 {
+    return this.cumulative[index] - (index > 0 ? this.cumulative[index - 1] : 0);
   }
 }
 
-export class Cohort {
-  key: KeyRef;
-  kind: MatchKind;
-  value: ArrayBuffer;
+export class CohortModel {
   /** A fixed version index, or -1 when `weights` decides. */
   version: i32 = -1;
   weights: Weights | null = null;
-  constructor(key: KeyRef, kind: MatchKind, value: ArrayBuffer) {
-    this.key = key;
-    this.kind = kind;
-    this.value = value;
-  }
+  constructor(
+    readonly key: KeyModel,
+    readonly kind: MatchKind,
+    readonly value: string,
+  ) {}
 }
 
-/** What one scan of the request headers looks for besides the version header. */
-export class ScanPlan {
-  /** Distinct request headers that stickyBy and cohorts read, by slot. */
-  keyHeaders: ArrayBuffer[] = [];
-  readsCookies: bool = false;
-}
-
-/** The plugin configuration, checked, with the bytes the request path compares against. */
-export class RouterConfig {
+/** One service: the requests it owns (hosts and paths) and how it routes them. */
+export class ServiceModel {
+  /** Names its counters and log lines, e.g. `shop/grpcsvc`; "" for none. */
+  name: string = "";
+  /** Host patterns, lower-cased: names, `*.` wildcards, or `*` for every host. */
+  hosts: string[] = ["*"];
+  /** Path prefixes that narrow the hosts; none: every path. */
+  paths: string[] = [];
   header: string = "grpcsvc";
   versions: string[] = [];
   defaultIndex: i32 = 0;
   scope: Scope = Scope.All;
-  stickyBy: KeyRef | null = null;
-  cohorts: Cohort[] = [];
+  stickyBy: KeyModel | null = null;
+  cohorts: CohortModel[] = [];
   canary: Weights | null = null;
   /** A request header the filter sets to `<version>;<reason>`, for access logs and traces; "" for none. */
   decisionHeader: string = "";
-  /** UTF-8 forms, so a request is matched byte for byte without decoding. */
-  headerBytes: ArrayBuffer = new ArrayBuffer(0);
-  versionBytes: ArrayBuffer[] = [];
-  decisionHeaderBytes: ArrayBuffer = new ArrayBuffer(0);
-  scanPlan: ScanPlan = new ScanPlan();
+}
+
+/** The whole configuration: one service, or (the shared layout) several, each owning its hosts. */
+export class RouterModel {
+  services: ServiceModel[] = [];
 }

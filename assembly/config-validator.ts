@@ -1,110 +1,228 @@
 // The configuration's validator: every field checked, every mistake named by its path.
-import { asciiLowerCase, isBlank, isCookieName, isHeaderName, isVersionName, MAX_VERSION_LENGTH } from "./char-classes";
-import { Cohort, KeyRef, KeySource, MatchKind, RouterConfig, Scope, Weights } from "./config-model";
+// It reads JSON into the model (config-model.ts); compileConfig then derives what requests need.
+import {
+  asciiLowerCase,
+  isBlank,
+  isCookieName,
+  isHeaderName,
+  isHostPattern,
+  isPathPrefix,
+  isServiceName,
+  isVersionName,
+  listed,
+  MAX_SERVICE_LENGTH,
+  MAX_VERSION_LENGTH,
+} from "./char-classes";
+import { CohortModel, KeyModel, KeySource, MatchKind, RouterModel, Scope, ServiceModel, Weights } from "./config-model";
 import { JsonKind, JsonValue, parseJson } from "./json";
-import { planRequestScan } from "./scan-plan";
+import { decimal } from "./proxy-wasm";
 
 export class ConfigResult {
-  config: RouterConfig | null = null;
-  /** `field: what is wrong`, when config is null. */
+  model: RouterModel | null = null;
+  /** `field: what is wrong`, when model is null. */
   error: string = "";
 }
 
-const TOP_FIELDS = ["header", "versions", "default", "scope", "stickyBy", "cohorts", "canary", "decisionHeader", "responseHeader"];
+const SERVICE_FIELDS = [
+  "service",
+  "hosts",
+  "paths",
+  "header",
+  "versions",
+  "default",
+  "scope",
+  "stickyBy",
+  "cohorts",
+  "canary",
+  "decisionHeader",
+];
 const KEY_FIELDS = ["header", "cookie"];
 const MATCH_FIELDS = ["header", "cookie", "exact", "prefix", "suffix", "contains"];
 const MATCH_KINDS = ["exact", "prefix", "suffix", "contains"];
 const COHORT_FIELDS = ["match", "version", "weights"];
 const CANARY_FIELDS = ["weights"];
-const MAX_WEIGHT: i64 = 1_000_000;
+const EXACTLY_ONE = "must have exactly one of ";
+const CONFIGURATION = "configuration: ";
+const MAX_WEIGHT: u32 = 1_000_000;
 
 /** Checks one configuration field by field; the first mistake is reported as `field: what is wrong`. */
 class ConfigValidator {
   error: string = "";
-  config: RouterConfig = new RouterConfig();
+  /** Where the service being read sits: "" for a configuration of one service, `services[i]` in a list. */
+  at: string = "";
+  service: ServiceModel = new ServiceModel();
+
+  /** `field: must be <rule>, got <what value is>`. */
+  mustBe(field: string, rule: string, value: JsonValue): bool {
+    return this.fail(field, "must be " + rule + ", got " + show(value));
+  }
 
   fail(field: string, message: string): bool {
-    if (this.error.length == 0) this.error = field + ": " + message;
+    if (this.error.length == 0) this.error = join(this.at, field) + ": " + message;
     return false;
   }
 
   knownFields(value: JsonValue, path: string, known: string[]): bool {
     for (let i = 0; i < value.keys.length; i++) {
       if (!known.includes(value.keys[i])) {
-        return this.fail(join(path, value.keys[i]), "unknown field (known fields: " + known.join(", ") + ")");
+        return this.fail(join(path, value.keys[i]), "unknown field, not one of " + listed(known));
       }
     }
     return true;
   }
 
+  isObject(value: JsonValue, path: string): bool {
+    return value.kind == JsonKind.Object || this.mustBe(path, "an object", value);
+  }
+
   object(value: JsonValue, path: string, known: string[]): bool {
-    if (value.kind != JsonKind.Object) return this.fail(path, "must be an object, got " + show(value));
-    return this.knownFields(value, path, known);
+    return this.isObject(value, path) && this.knownFields(value, path, known);
   }
 
   headerName(value: JsonValue, field: string): string | null {
     if (value.kind != JsonKind.String || !isHeaderName(value.text)) {
-      this.fail(field, "must be a header name (letters, digits and !#$%&'*+-.^_`|~), got " + show(value));
+      this.mustBe(field, "a header name (an RFC 9110 token)", value);
       return null;
     }
     return asciiLowerCase(value.text);
   }
 
-  root(root: JsonValue): bool {
-    if (root.kind != JsonKind.Object) return this.fail("configuration", "must be a JSON object");
+  nonEmptyArray(value: JsonValue, field: string, what: string): bool {
+    if (value.kind == JsonKind.Array && value.items.length > 0) return true;
+    return this.mustBe(field, "a non-empty array of " + what, value);
+  }
+
+  /** A non-empty array of `what`, strings that each pass `valid` (the `rule`), none twice; null after a failure. */
+  names(value: JsonValue, field: string, what: string, rule: string, valid: (text: string) => bool): string[] | null {
+    if (!this.nonEmptyArray(value, field, what)) return null;
+    const out: string[] = [];
+    for (let i = 0; i < value.items.length; i++) {
+      const item = value.items[i];
+      const at = field + "[" + decimal(i) + "]";
+      if (item.kind != JsonKind.String || !valid(item.text)) {
+        this.mustBe(at, rule, item);
+        return null;
+      }
+      if (out.includes(item.text)) {
+        this.fail(at, '"' + item.text + '" is listed twice');
+        return null;
+      }
+      out.push(item.text);
+    }
+    return out;
+  }
+
+  root(root: JsonValue): RouterModel | null {
+    if (root.kind != JsonKind.Object) {
+      this.error = CONFIGURATION + "must be a JSON object";
+      return null;
+    }
+    const model = new RouterModel();
+    const list = root.get("services");
+    if (list === null) {
+      if (!this.knownFields(root, "", SERVICE_FIELDS) || !this.serviceFields(root)) return null;
+      model.services.push(this.service);
+      return model;
+    }
+    if (!this.knownFields(root, "", ["services"])) return null;
+    if (!this.nonEmptyArray(list, "services", "services")) return null;
+    for (let i = 0; i < list.items.length; i++) {
+      this.at = "services[" + decimal(i) + "]";
+      this.service = new ServiceModel();
+      const item = list.items[i];
+      if (!this.object(item, "", SERVICE_FIELDS) || !this.serviceFields(item)) return null;
+      if (item.get("service") === null) {
+        this.fail("service", "is required");
+        return null;
+      }
+      if (!this.claimsApart(model.services, this.service)) return null;
+      model.services.push(this.service);
+    }
+    return model;
+  }
+
+  /** A service owns its hosts alone, unless both services narrow a host by paths that do not overlap. */
+  claimsApart(earlier: ServiceModel[], service: ServiceModel): bool {
+    for (let s = 0; s < earlier.length; s++) {
+      const other = earlier[s];
+      if (other.name == service.name) return this.fail("service", '"' + service.name + '" is listed twice');
+      for (let h = 0; h < service.hosts.length; h++) {
+        const host = service.hosts[h];
+        if (other.hosts.includes(host) && pathsOverlap(other.paths, service.paths)) {
+          return this.fail("hosts[" + decimal(h) + "]", '"' + host + '" is also ' + other.name + "'s, with overlapping paths");
+        }
+      }
+    }
+    return true;
+  }
+
+  serviceFields(value: JsonValue): bool {
     return (
-      this.knownFields(root, "", TOP_FIELDS) &&
-      this.header(root.get("header")) &&
-      this.versions(root.get("versions")) &&
-      this.defaultVersion(root.get("default")) &&
-      this.scope(root.get("scope")) &&
-      this.stickyBy(root.get("stickyBy")) &&
-      this.cohorts(root.get("cohorts")) &&
-      this.canary(root.get("canary")) &&
-      this.decisionHeader(root.get("decisionHeader")) &&
-      this.responseHeader(root.get("responseHeader"))
+      this.name(value.get("service")) &&
+      this.hosts(value.get("hosts")) &&
+      this.paths(value.get("paths")) &&
+      this.header(value.get("header")) &&
+      this.versions(value.get("versions")) &&
+      this.defaultVersion(value.get("default")) &&
+      this.scope(value.get("scope")) &&
+      this.stickyBy(value.get("stickyBy")) &&
+      this.cohorts(value.get("cohorts")) &&
+      this.canary(value.get("canary")) &&
+      this.decisionHeader(value.get("decisionHeader"))
     );
   }
 
-  header(value: JsonValue | null): bool {
-    if (value !== null) {
-      const name = this.headerName(value, "header");
-      if (name === null) return false;
-      this.config.header = name;
+  name(value: JsonValue | null): bool {
+    if (value === null) return true;
+    if (value.kind != JsonKind.String || !isServiceName(value.text)) {
+      return this.mustBe("service", visibleAscii(MAX_SERVICE_LENGTH, "';' or '='"), value);
     }
-    this.config.headerBytes = String.UTF8.encode(this.config.header);
+    this.service.name = value.text;
+    return true;
+  }
+
+  hosts(value: JsonValue | null): bool {
+    if (value === null) return true;
+    const hosts = this.names(value, "hosts", "hosts", "a host name, *.name or * (no port)", isHostPattern);
+    if (hosts === null) return false;
+    for (let i = 0; i < hosts.length; i++) hosts[i] = asciiLowerCase(hosts[i]);
+    this.service.hosts = hosts;
+    return true;
+  }
+
+  paths(value: JsonValue | null): bool {
+    if (value === null) return true;
+    const paths = this.names(value, "paths", "path prefixes", "/ and visible ASCII", isPathPrefix);
+    if (paths === null) return false;
+    this.service.paths = paths;
+    return true;
+  }
+
+  header(value: JsonValue | null): bool {
+    if (value === null) return true;
+    const name = this.headerName(value, "header");
+    if (name === null) return false;
+    this.service.header = name;
     return true;
   }
 
   versions(value: JsonValue | null): bool {
-    if (value === null) return this.fail("versions", "is required: a non-empty array of version names");
-    if (value.kind != JsonKind.Array || value.items.length == 0) {
-      return this.fail("versions", "must be a non-empty array of version names, got " + show(value));
-    }
-    for (let i = 0; i < value.items.length; i++) {
-      const item = value.items[i];
-      const field = "versions[" + i.toString() + "]";
-      if (item.kind != JsonKind.String || !isVersionName(item.text)) {
-        return this.fail(
-          field,
-          "must be 1 to " + MAX_VERSION_LENGTH.toString() + " visible ASCII characters without ',', got " + show(item),
-        );
-      }
-      if (this.config.versions.includes(item.text)) return this.fail(field, '"' + item.text + '" is listed twice');
-      this.config.versions.push(item.text);
-      this.config.versionBytes.push(String.UTF8.encode(item.text));
-    }
+    if (value === null) return this.fail("versions", "is required");
+    const rule = visibleAscii(MAX_VERSION_LENGTH, "','");
+    const versions = this.names(value, "versions", "version names", rule, isVersionName);
+    if (versions === null) return false;
+    this.service.versions = versions;
     return true;
   }
 
   versionIndex(value: JsonValue, field: string): i32 {
     if (value.kind != JsonKind.String) {
-      this.fail(field, "must be a string, got " + show(value));
+      this.mustBe(field, "a string", value);
       return -1;
     }
-    const index = this.config.versions.indexOf(value.text);
+    const index = this.service.versions.indexOf(value.text);
     if (index < 0) {
-      this.fail(field, '"' + value.text + '" is not one of versions [' + this.config.versions.join(", ") + "]");
+      this.fail(field, '"' + value.text + '" ' + notListed(this.service.versions));
     }
     return index;
   }
@@ -113,7 +231,7 @@ class ConfigValidator {
     if (value === null) return true;
     const index = this.versionIndex(value, "default");
     if (index < 0) return false;
-    this.config.defaultIndex = index;
+    this.service.defaultIndex = index;
     return true;
   }
 
@@ -121,84 +239,80 @@ class ConfigValidator {
     if (value === null) return true;
     if (value.kind == JsonKind.String && value.text == "all") return true;
     if (value.kind == JsonKind.String && value.text == "grpc") {
-      this.config.scope = Scope.Grpc;
+      this.service.scope = Scope.Grpc;
       return true;
     }
-    return this.fail("scope", 'must be "all" or "grpc", got ' + show(value));
+    return this.mustBe("scope", '"all" or "grpc"', value);
   }
 
   /** `{ "header": name }` or `{ "cookie": name }`; the caller has checked the object's other fields. */
-  keyRef(value: JsonValue, path: string): KeyRef | null {
+  keyRef(value: JsonValue, path: string): KeyModel | null {
     const header = value.get("header");
     const cookie = value.get("cookie");
     if ((header === null) == (cookie === null)) {
-      this.fail(path, 'must name exactly one of "header" or "cookie"');
+      this.fail(path, EXACTLY_ONE + '"header" or "cookie"');
       return null;
     }
     if (header !== null) {
       const name = this.headerName(header, join(path, "header"));
       if (name === null) return null;
-      return new KeyRef(KeySource.Header, name);
+      return new KeyModel(KeySource.Header, name);
     }
     const c = <JsonValue>cookie;
     if (c.kind != JsonKind.String || !isCookieName(c.text)) {
-      this.fail(join(path, "cookie"), "must be a cookie name, got " + show(c));
+      this.mustBe(join(path, "cookie"), "a cookie name", c);
       return null;
     }
-    return new KeyRef(KeySource.Cookie, c.text);
+    return new KeyModel(KeySource.Cookie, c.text);
   }
 
   stickyBy(value: JsonValue | null): bool {
     if (value === null) return true;
     if (!this.object(value, "stickyBy", KEY_FIELDS)) return false;
-    this.config.stickyBy = this.keyRef(value, "stickyBy");
-    return this.config.stickyBy !== null;
+    this.service.stickyBy = this.keyRef(value, "stickyBy");
+    return this.service.stickyBy !== null;
   }
 
   weights(value: JsonValue | null, path: string): Weights | null {
     if (value === null) {
-      this.fail(path, "is required: an object of version: weight");
+      this.fail(path, "is required");
       return null;
     }
-    if (value.kind != JsonKind.Object) {
-      this.fail(path, "must be an object of version: weight, got " + show(value));
-      return null;
-    }
-    const versions = this.config.versions;
+    if (!this.isObject(value, path)) return null;
+    const versions = this.service.versions;
     const own = new StaticArray<u32>(versions.length);
     for (let i = 0; i < value.keys.length; i++) {
       const field = join(path, value.keys[i]);
       const index = versions.indexOf(value.keys[i]);
       if (index < 0) {
-        this.fail(field, "is not one of versions [" + versions.join(", ") + "]");
+        this.fail(field, notListed(versions));
         return null;
       }
       const w = value.items[i];
-      if (w.kind != JsonKind.Number || !w.integral || w.integer < 0 || w.integer > MAX_WEIGHT) {
-        this.fail(field, "must be an integer from 0 to " + MAX_WEIGHT.toString() + ", got " + show(w));
+      if (w.kind != JsonKind.Number || !w.integral || w.integer < 0 || w.integer > <i64>MAX_WEIGHT) {
+        this.mustBe(field, "an integer from 0 to " + decimal(MAX_WEIGHT), w);
         return null;
       }
       own[index] = <u32>w.integer;
     }
-    const weights = new Weights(versions.length);
+    const cumulative = new StaticArray<u32>(versions.length);
     let sum: u32 = 0;
     for (let i = 0; i < versions.length; i++) {
       sum += own[i];
-      weights.cumulative[i] = sum;
+      cumulative[i] = sum;
     }
     if (sum == 0) {
-      this.fail(path, "must give at least one version a weight above 0");
+      this.fail(path, "must give a version a weight above 0");
       return null;
     }
-    weights.total = sum;
-    return weights;
+    return new Weights(cumulative, sum);
   }
 
   cohorts(value: JsonValue | null): bool {
     if (value === null) return true;
-    if (value.kind != JsonKind.Array) return this.fail("cohorts", "must be an array, got " + show(value));
+    if (value.kind != JsonKind.Array) return this.mustBe("cohorts", "an array", value);
     for (let i = 0; i < value.items.length; i++) {
-      const path = "cohorts[" + i.toString() + "]";
+      const path = "cohorts[" + decimal(i) + "]";
       const item = value.items[i];
       if (!this.object(item, path, COHORT_FIELDS)) return false;
       const match = item.get("match");
@@ -208,23 +322,22 @@ class ConfigValidator {
       const key = this.keyRef(match, matchPath);
       if (key === null) return false;
       let kind = -1;
-      let text: JsonValue | null = null;
+      let kinds = 0;
       for (let k = 0; k < MATCH_KINDS.length; k++) {
-        const candidate = match.get(MATCH_KINDS[k]);
-        if (candidate === null) continue;
-        if (kind >= 0) return this.fail(matchPath, "must have exactly one of exact, prefix, suffix, contains");
+        if (match.get(MATCH_KINDS[k]) === null) continue;
         kind = k;
-        text = candidate;
+        kinds++;
       }
-      if (kind < 0 || text === null) return this.fail(matchPath, "must have exactly one of exact, prefix, suffix, contains");
+      if (kinds != 1) return this.fail(matchPath, EXACTLY_ONE + listed(MATCH_KINDS));
+      const text = <JsonValue>match.get(MATCH_KINDS[kind]);
       const textField = join(matchPath, MATCH_KINDS[kind]);
       if (text.kind != JsonKind.String || text.text.length == 0) {
-        return this.fail(textField, "must be a non-empty string, got " + show(text));
+        return this.mustBe(textField, "a non-empty string", text);
       }
-      const cohort = new Cohort(key, <MatchKind>kind, String.UTF8.encode(text.text));
+      const cohort = new CohortModel(key, <MatchKind>kind, text.text);
       const version = item.get("version");
       const weights = item.get("weights");
-      if ((version === null) == (weights === null)) return this.fail(path, 'must have exactly one of "version" or "weights"');
+      if ((version === null) == (weights === null)) return this.fail(path, EXACTLY_ONE + '"version" or "weights"');
       if (version !== null) {
         cohort.version = this.versionIndex(version, join(path, "version"));
         if (cohort.version < 0) return false;
@@ -232,7 +345,7 @@ class ConfigValidator {
         cohort.weights = this.weights(weights, join(path, "weights"));
         if (cohort.weights === null) return false;
       }
-      this.config.cohorts.push(cohort);
+      this.service.cohorts.push(cohort);
     }
     return true;
   }
@@ -240,58 +353,61 @@ class ConfigValidator {
   canary(value: JsonValue | null): bool {
     if (value === null) return true;
     if (!this.object(value, "canary", CANARY_FIELDS)) return false;
-    this.config.canary = this.weights(value.get("weights"), "canary.weights");
-    return this.config.canary !== null;
+    this.service.canary = this.weights(value.get("weights"), "canary.weights");
+    return this.service.canary !== null;
   }
 
   decisionHeader(value: JsonValue | null): bool {
     if (value === null) return true;
     const name = this.headerName(value, "decisionHeader");
     if (name === null) return false;
-    if (name == this.config.header) return this.fail("decisionHeader", "must differ from header (" + name + ")");
-    this.config.decisionHeader = name;
-    this.config.decisionHeaderBytes = String.UTF8.encode(name);
+    if (name == this.service.header) return this.fail("decisionHeader", "must differ from header (" + name + ")");
+    this.service.decisionHeader = name;
     return true;
-  }
-
-  // The served version's response header moved to the routes, which know the version
-  // without the filter keeping anything per stream; a config that still asks for it is told where.
-  responseHeader(value: JsonValue | null): bool {
-    if (value === null) return true;
-    return this.fail(
-      "responseHeader",
-      "is set on each version's route now (Envoy response_headers_to_add, the chart's responseHeader value)",
-    );
   }
 }
 
-/** The configuration in `bytes` (JSON), checked, with its request-scan plan; or the first mistake. */
+/** Whether some request path could start with a prefix of each list: either list empty, or one prefix starting another. */
+function pathsOverlap(a: string[], b: string[]): bool {
+  if (a.length == 0 || b.length == 0) return true;
+  for (let i = 0; i < a.length; i++) {
+    for (let j = 0; j < b.length; j++) {
+      if (a[i].startsWith(b[j]) || b[j].startsWith(a[i])) return true;
+    }
+  }
+  return false;
+}
+
+/** The configuration in `bytes` (JSON), checked; or the first mistake. */
 export function validateConfig(bytes: ArrayBuffer): ConfigResult {
   const result = new ConfigResult();
   const text = String.UTF8.decode(bytes);
   if (isBlank(text)) {
-    result.error = 'configuration: is empty; it must be a JSON object with at least "versions"';
+    result.error = CONFIGURATION + "is empty";
     return result;
   }
   const parsed = parseJson(text);
   const root = parsed.value;
   if (root === null) {
-    result.error = "configuration: is not valid JSON: " + parsed.error;
+    result.error = CONFIGURATION + "is not valid JSON: " + parsed.error;
     return result;
   }
   const validator = new ConfigValidator();
-  if (validator.root(root)) {
-    const config = validator.config;
-    config.scanPlan = planRequestScan(config);
-    result.config = config;
-  } else {
-    result.error = validator.error;
-  }
+  result.model = validator.root(root);
+  result.error = validator.error;
   return result;
 }
 
+function visibleAscii(max: i32, except: string): string {
+  return "1 to " + decimal(max) + " visible ASCII characters without " + except;
+}
+
+function notListed(versions: string[]): string {
+  return "is not one of versions " + listed(versions);
+}
+
 function join(path: string, field: string): string {
-  return path.length == 0 ? field : path + "." + field;
+  return path.length == 0 ? field : field.length == 0 ? path : path + "." + field;
 }
 
 function show(value: JsonValue): string {
@@ -301,7 +417,7 @@ function show(value: JsonValue): string {
   }
   if (value.kind == JsonKind.Number) return "a number";
   if (value.kind == JsonKind.Bool) return value.bool ? "true" : "false";
-  if (value.kind == JsonKind.Array) return "an array of " + value.items.length.toString();
+  if (value.kind == JsonKind.Array) return "an array of " + decimal(value.items.length);
   if (value.kind == JsonKind.Object) return "an object";
   return "null";
 }

@@ -1,25 +1,12 @@
-// The routing decision, apart from any host: which version a request goes to, and why.
-// One function owns the whole order, explicit -> invalid -> cohort -> canary -> default,
-// including when a bucket is drawn and from which key; every input is a parameter.
-import { Cohort, RouterConfig, Weights } from "./config-model";
+// The routing decision for a service's request, apart from any host: which version it goes
+// to, and why. One function owns the whole order, explicit -> invalid -> cohort -> canary ->
+// default, including when a bucket is drawn and from which key; every input is a parameter.
+// (Which service a request belongs to is decided before, by ownerOf.)
+import { Cohort, Service } from "./compiled-config";
+import { Weights } from "./config-model";
 import { fnv1a32 } from "./hash";
+import { Reason } from "./reasons";
 import { NO_VALUE, RequestScan, valueData, valueMatches, valueSize } from "./request-scan";
-
-export enum Reason {
-  /** The request named a listed version. */
-  Explicit = 0,
-  /** The request named something that is not a listed version (or several different things). */
-  Invalid = 1,
-  /** The request named no version, and no cohort or canary applied. */
-  Default = 2,
-  /** The request named no version and matched a cohort. */
-  Cohort = 3,
-  /** The request named no version; the canary weights chose. */
-  Canary = 4,
-}
-
-/** How many reasons there are: the counters are one per version and reason. */
-export const REASON_COUNT = 5;
 
 /** Weighted choices map a key's hash (or a random number) to one of this many buckets. */
 export const BUCKETS: u32 = 10_000;
@@ -53,24 +40,25 @@ export function weightedIndex(weights: Weights, bucket: u32): i32 {
 }
 
 /**
- * @param config  the validated configuration
- * @param request what the scan of this request's headers found
+ * @param service the compiled configuration of the service that owns the request
+ * @param request what the scan of this request's headers found for that service
  * @param random  a fresh random number, used only when a weighted choice has no sticky key
  */
-export function decide(config: RouterConfig, request: RequestScan, random: u32): Decision {
+export function decide(service: Service, request: RequestScan, random: u32): Decision {
+  const defaultIndex = service.model.defaultIndex;
   if (request.versionHeaderCount > 0) {
     const named = request.namedIndex;
-    return named >= 0 ? decision(named, Reason.Explicit) : decision(config.defaultIndex, Reason.Invalid);
+    return named >= 0 ? decision(named, Reason.Explicit) : decision(defaultIndex, Reason.Invalid);
   }
-  const cohort = firstMatchingCohort(config.cohorts, request);
+  const cohort = firstMatchingCohort(service.cohorts, request);
   if (cohort !== null) {
     const weights = cohort.weights;
     if (weights === null) return decision(cohort.version, Reason.Cohort);
-    return decision(weightedIndex(weights, bucket(config, request, random)), Reason.Cohort);
+    return decision(weightedIndex(weights, bucket(service, request, random)), Reason.Cohort);
   }
-  const canary = config.canary;
-  if (canary !== null) return decision(weightedIndex(canary, bucket(config, request, random)), Reason.Canary);
-  return decision(config.defaultIndex, Reason.Default);
+  const canary = service.model.canary;
+  if (canary !== null) return decision(weightedIndex(canary, bucket(service, request, random)), Reason.Canary);
+  return decision(defaultIndex, Reason.Default);
 }
 
 function firstMatchingCohort(cohorts: Cohort[], request: RequestScan): Cohort | null {
@@ -83,8 +71,8 @@ function firstMatchingCohort(cohorts: Cohort[], request: RequestScan): Cohort | 
 }
 
 /** The sticky key's bucket, so one user stays on one version; the random one without a key. */
-function bucket(config: RouterConfig, request: RequestScan, random: u32): u32 {
-  const sticky = config.stickyBy;
+function bucket(service: Service, request: RequestScan, random: u32): u32 {
+  const sticky = service.stickyBy;
   if (sticky !== null) {
     const key = request.keyValue(sticky);
     if (key != NO_VALUE) return fnv1a32(valueData(key), valueSize(key)) % BUCKETS;

@@ -1,6 +1,8 @@
 // A strict JSON reader for the plugin configuration. No AssemblyScript JSON library on
 // the registry both builds with AssemblyScript 0.28 and reports *where* a document is
 // wrong, which is what a user fixing a config needs.
+import { charText } from "./char-classes";
+import { decimal } from "./proxy-wasm";
 
 export enum JsonKind {
   Null,
@@ -43,7 +45,7 @@ class JsonParser {
   constructor(readonly src: string) {}
 
   fail(message: string): JsonValue | null {
-    if (this.error.length == 0) this.error = message + " at offset " + this.pos.toString();
+    if (this.error.length == 0) this.error = message + " at offset " + decimal(this.pos);
     return null;
   }
 
@@ -181,7 +183,7 @@ class JsonParser {
           this.fail("bad \\u escape");
           return null;
         }
-        out += String.fromCharCode(unit);
+        out += charText(unit);
       } else {
         this.pos--;
         this.fail("bad escape");

@@ -1,47 +1,92 @@
 // What the filter tells operators: its counters' names and where each lives, the debug line
-// per decision, and the one-line description of a configuration.
-import { KeySource, RouterConfig, Scope, Weights } from "./config-model";
-import { REASON_COUNT, Reason } from "./decide";
-import { defineCounter } from "./proxy-wasm";
+// per decision, and the one-line description of a service's configuration.
+
+import { charText, listed } from "./char-classes";
+import { everyHost, Router, Service } from "./compiled-config";
+import { Scope, ServiceModel } from "./config-model";
+import { CounterBatch, decimal, defineCounter, NO_METRIC, utf8 } from "./proxy-wasm";
+import { REASON_COUNT, REASON_NAMES, Reason } from "./reasons";
 import { RequestScan, valueData, valueSize } from "./request-scan";
 
-const REASON_NAMES: string[] = ["explicit", "invalid", "default", "cohort", "canary"];
 const LOGGED_VALUE_BYTES = 64;
 const HEX = "0123456789abcdef";
 
-/** Where the counter for this version and reason is, in the array defineCounters returns. */
-export function counterIndex(version: i32, reason: Reason): i32 {
-  return version * REASON_COUNT + <i32>reason;
+/** Where the counter for this service, version and reason is, among the router's counters. */
+export function counterIndex(service: Service, version: i32, reason: Reason): i32 {
+  return service.counterBase + version * REASON_COUNT + <i32>reason;
 }
 
 // Named the way Istio names its own metrics, tags written into the name as `tag=.=value;.;`:
-// Envoy keeps wasmcustom.version=.=v2;.;reason=.=canary;.;version_router_requests_total,
-// and with the tag extractors Istio's bootstrap makes from extraStatTags (version, reason),
-// or the same stats_tags in a plain Envoy, Prometheus reads
-// version_router_requests_total{version="v2",reason="canary"}. Istio's stats matcher keeps
-// every stat whose name starts with "wasm", so a gateway exposes them without a bootstrap change.
-export function defineCounters(config: RouterConfig): StaticArray<u32> {
-  const counters = new StaticArray<u32>(config.versions.length * REASON_COUNT);
-  for (let v = 0; v < config.versions.length; v++) {
-    const version = metricSafe(config.versions[v]);
-    for (let r = 0; r < REASON_COUNT; r++) {
-      counters[counterIndex(v, <Reason>r)] = defineCounter(
-        "version=.=" + version + ";.;reason=.=" + REASON_NAMES[r] + ";.;version_router_requests_total",
-      );
-    }
-  }
-  return counters;
+// Envoy keeps wasmcustom.service=.=shop/grpcsvc;.;version=.=v2;.;reason=.=canary;.;version_router_requests_total,
+// and with the tag extractors Istio's bootstrap makes from extraStatTags (service, version,
+// reason), or the same stats_tags in a plain Envoy, Prometheus reads
+// version_router_requests_total{service="shop/grpcsvc",version="v2",reason="canary"}. Istio's
+// stats matcher keeps every stat whose name starts with "wasm", so a gateway exposes them
+// without a bootstrap change. A service without a name has no service tag.
+export function counterName(model: ServiceModel, version: i32, reason: Reason): string {
+  const service = model.name.length > 0 ? "service=.=" + model.name + ";.;" : "";
+  return (
+    service +
+    "version=.=" +
+    metricSafe(model.versions[version]) +
+    ";.;reason=.=" +
+    REASON_NAMES[reason] +
+    ";.;version_router_requests_total"
+  );
 }
 
-/** The decision header's values, `<version>;<reason>`, at counterIndex(version, reason). */
-export function decisionValues(config: RouterConfig): ArrayBuffer[] {
-  const values = new Array<ArrayBuffer>(config.versions.length * REASON_COUNT);
-  for (let v = 0; v < config.versions.length; v++) {
-    for (let r = 0; r < REASON_COUNT; r++) {
-      values[counterIndex(v, <Reason>r)] = String.UTF8.encode(config.versions[v] + ";" + REASON_NAMES[r]);
+/**
+ * The decision counters, defined up front so Prometheus sees each from 0, and only those a
+ * service's configuration can reach (reachable): per service, versions + 2 series without
+ * canary or cohorts, at most 3 x versions + 2 with both.
+ */
+export function decisionCounters(router: Router): CounterBatch {
+  const ids = new StaticArray<u32>(router.counterCount);
+  for (let s = 0; s < router.services.length; s++) {
+    const service = router.services[s];
+    for (let v = 0; v < service.model.versions.length; v++) {
+      for (let r = 0; r < REASON_COUNT; r++) {
+        const reason = <Reason>r;
+        ids[counterIndex(service, v, reason)] = reachable(service, v, reason)
+          ? defineCounter(counterName(service.model, v, reason))
+          : NO_METRIC;
+      }
     }
   }
-  return values;
+  return new CounterBatch(ids);
+}
+
+/**
+ * Whether decide() can give `service` this version for this reason: every version by name, the
+ * default when the name is wrong or missing, weighted versions by canary, any by a cohort.
+ */
+export function reachable(service: Service, version: i32, reason: Reason): bool {
+  const model = service.model;
+  const canary = model.canary;
+  if (reason == Reason.Explicit) return true;
+  if (reason == Reason.Canary) return canary !== null && canary.of(version) > 0;
+  if (reason == Reason.Cohort) return model.cohorts.length > 0;
+  return version == model.defaultIndex;
+}
+
+const REASON_BYTES: ArrayBuffer[] = [];
+for (let r = 0; r < REASON_COUNT; r++) REASON_BYTES.push(utf8(REASON_NAMES[r]));
+
+/** Room for the longest decision header value: a version, ';' and a reason. */
+export const DECISION_VALUE_BYTES = 160;
+
+/**
+ * Writes the decision header's value, `<version>;<reason>`, at `out` (DECISION_VALUE_BYTES),
+ * and returns its size: written per request into one buffer, so nothing is allocated for it
+ * and nothing kept per service and version.
+ */
+export function writeDecisionValue(service: Service, version: i32, reason: Reason, out: usize): u32 {
+  const name = unchecked(service.versionBytes[version]);
+  const why = unchecked(REASON_BYTES[reason]);
+  memory.copy(out, changetype<usize>(name), name.byteLength);
+  store<u8>(out + name.byteLength, 0x3b);
+  memory.copy(out + name.byteLength + 1, changetype<usize>(why), why.byteLength);
+  return name.byteLength + 1 + why.byteLength;
 }
 
 // ';' and '=' delimit the tags in a stat name, so a version's become underscores.
@@ -49,14 +94,19 @@ function metricSafe(name: string): string {
   let out = "";
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    out += String.fromCharCode(c == 0x3b || c == 0x3d ? 0x5f : c);
+    out += charText(c == 0x3b || c == 0x3d ? 0x5f : c);
   }
   return out;
 }
 
-/** The debug line for one decision, e.g. `grpcsvc "v9" -> v1 (invalid)`. */
-export function decisionLine(config: RouterConfig, request: RequestScan, index: i32, reason: Reason): string {
-  return config.header + " " + describeSeen(request) + " -> " + config.versions[index] + " (" + REASON_NAMES[reason] + ")";
+/** The debug line for one decision, e.g. `shop/grpcsvc: grpcsvc "v9" -> v1 (invalid)`. */
+export function decisionLine(service: Service, request: RequestScan, index: i32, reason: Reason): string {
+  const model = service.model;
+  return named(model) + model.header + " " + describeSeen(request) + " -> " + model.versions[index] + " (" + REASON_NAMES[reason] + ")";
+}
+
+function named(model: ServiceModel): string {
+  return model.name.length > 0 ? model.name + ": " : "";
 }
 
 function describeSeen(request: RequestScan): string {
@@ -64,7 +114,7 @@ function describeSeen(request: RequestScan): string {
   if (count == 0) return "missing";
   const value = request.firstVersionValue;
   const first = '"' + printable(valueData(value), valueSize(value)) + '"';
-  return count == 1 ? first : "sent " + count.toString() + " times, first " + first;
+  return count == 1 ? first : "sent " + decimal(count) + " times, first " + first;
 }
 
 // Header values are untrusted bytes: the log gets at most a short, escaped prefix.
@@ -73,39 +123,26 @@ function printable(data: usize, size: u32): string {
   const shown = min<u32>(size, LOGGED_VALUE_BYTES);
   for (let i: u32 = 0; i < shown; i++) {
     const c = load<u8>(data + i);
-    out += c >= 0x20 && c < 0x7f && c != 0x22 && c != 0x5c ? String.fromCharCode(c) : "\\x" + HEX.charAt(c >> 4) + HEX.charAt(c & 15);
+    out += c >= 0x20 && c < 0x7f && c != 0x22 && c != 0x5c ? charText(c) : "\\x" + HEX.charAt(c >> 4) + HEX.charAt(c & 15);
   }
-  if (size > shown) out += "...(" + size.toString() + " bytes)";
+  if (size > shown) out += "...(" + decimal(size) + " bytes)";
   return out;
 }
 
-/** The configuration in one line, as logged when it is applied. */
-export function describeConfig(config: RouterConfig): string {
+/** A service's configuration in one line, as logged when it is applied. */
+export function describeConfig(model: ServiceModel): string {
   let text =
-    'header "' +
-    config.header +
-    '", versions [' +
-    config.versions.join(", ") +
-    "], default " +
-    config.versions[config.defaultIndex] +
-    ", scope " +
-    (config.scope == Scope.Grpc ? "grpc" : "all");
-  const sticky = config.stickyBy;
-  if (sticky !== null) text += ", sticky by " + (sticky.source == KeySource.Cookie ? "cookie " : "header ") + sticky.name;
-  if (config.cohorts.length > 0) text += ", " + config.cohorts.length.toString() + " cohort(s)";
-  const canary = config.canary;
-  if (canary !== null) text += ", canary " + describeWeights(canary, config.versions);
-  if (config.decisionHeader.length > 0) text += ", decision header " + config.decisionHeader;
-  return text;
-}
-
-function describeWeights(weights: Weights, versions: string[]): string {
-  const parts: string[] = [];
-  let previous: u32 = 0;
-  for (let i = 0; i < versions.length; i++) {
-    const w = weights.cumulative[i] - previous;
-    previous = weights.cumulative[i];
-    if (w > 0) parts.push(versions[i] + "=" + w.toString());
+    named(model) + "header " + model.header + ", versions " + listed(model.versions) + ", default " + model.versions[model.defaultIndex];
+  if (model.scope == Scope.Grpc) text += ", scope grpc";
+  if (!everyHost(model)) text += ", hosts " + listed(model.hosts);
+  if (model.paths.length > 0) text += ", paths " + listed(model.paths);
+  const sticky = model.stickyBy;
+  if (sticky !== null) text += ", sticky by " + sticky.name;
+  const canary = model.canary;
+  if (canary !== null) {
+    const weights: string[] = [];
+    for (let i = 0; i < model.versions.length; i++) weights.push(model.versions[i] + "=" + decimal(canary.of(i)));
+    text += ", canary " + listed(weights);
   }
-  return "{" + parts.join(", ") + "}";
+  return text;
 }

@@ -1,14 +1,18 @@
-// One scan of the request headers: the version header's occurrences, whether the request
-// is gRPC, and where the headers and cookies that stickyBy and cohorts read are. Values are
+// The scans of the request headers: the request line (:authority and :path, which say whose the
+// request is), then for its service the version header's occurrences, whether the request is
+// gRPC, and where the headers and cookies that stickyBy and cohorts read are. Values are
 // positions in the host's header buffer, valid until the cursor releases it, packed into a
 // u64 (see valueAt) so that nothing is allocated per request.
 import { equalsBytes, sameBytes } from "./bytes";
-import { KeyRef, KeySource, MatchKind, RouterConfig } from "./config-model";
-import { HeaderCursor } from "./proxy-wasm";
+import { Key, Service } from "./compiled-config";
+import { KeySource, MatchKind } from "./config-model";
+import { HeaderCursor, utf8 } from "./proxy-wasm";
 
-const CONTENT_TYPE = String.UTF8.encode("content-type");
-const COOKIE = String.UTF8.encode("cookie");
-const GRPC_CONTENT_TYPE = String.UTF8.encode("application/grpc");
+const AUTHORITY = utf8(":authority");
+const PATH = utf8(":path");
+const CONTENT_TYPE = utf8("content-type");
+const COOKIE = utf8("cookie");
+const GRPC_CONTENT_TYPE = utf8("application/grpc");
 // HTTP/2 clients may split cookies into many fields; more than this many are not read.
 const MAX_COOKIE_FIELDS = 64;
 
@@ -28,6 +32,9 @@ export function valueSize(value: Value): u32 {
 }
 
 export class RequestScan {
+  /** The request's :authority and :path (see readLine). */
+  authority: Value = NO_VALUE;
+  path: Value = NO_VALUE;
   /** How many times the request carries the version header. */
   versionHeaderCount: i32 = 0;
   /** The version index every occurrence names, or -1. */
@@ -40,24 +47,42 @@ export class RequestScan {
   private cookieValues: StaticArray<Value> = new StaticArray<Value>(MAX_COOKIE_FIELDS);
   private cookieFields: i32 = 0;
 
-  /** Reads every request header once, through `cursor`. */
-  scan(config: RouterConfig, cursor: HeaderCursor): void {
-    const plan = config.scanPlan;
-    const slots = plan.keyHeaders.length;
+  /**
+   * Reads the pseudo-headers, which say whose the request is. Envoy keeps them ahead of every
+   * other header in a map, so this stops at the first header that is not one.
+   */
+  readLine(cursor: HeaderCursor): void {
+    this.authority = NO_VALUE;
+    this.path = NO_VALUE;
+    cursor.rewind();
+    while (cursor.next()) {
+      const key = cursor.keyData;
+      if (cursor.keySize == 0 || load<u8>(key) != 0x3a) break;
+      const value = valueAt(cursor.valueData, cursor.valueSize);
+      if (equalsBytes(key, cursor.keySize, AUTHORITY)) this.authority = value;
+      else if (equalsBytes(key, cursor.keySize, PATH)) this.path = value;
+    }
+  }
+
+  /** Reads every request header once, through `cursor`, for what `service` decides by. */
+  scan(service: Service, cursor: HeaderCursor): void {
+    const keyHeaders = service.keyHeaders;
+    const slots = keyHeaders.length;
     if (this.keyValues.length < slots) this.keyValues = new StaticArray<Value>(slots);
     for (let i = 0; i < slots; i++) unchecked((this.keyValues[i] = NO_VALUE));
     this.versionHeaderCount = 0;
     this.namedIndex = -1;
     this.grpc = false;
     this.cookieFields = 0;
-    const cookies = plan.readsCookies;
+    const cookies = service.readsCookies;
 
+    cursor.rewind();
     while (cursor.next()) {
       const key = cursor.keyData;
       const keySize = cursor.keySize;
       const value = valueAt(cursor.valueData, cursor.valueSize);
-      if (equalsBytes(key, keySize, config.headerBytes)) {
-        const index = versionIndex(config, cursor.valueData, cursor.valueSize);
+      if (equalsBytes(key, keySize, service.headerBytes)) {
+        const index = versionIndex(service, cursor.valueData, cursor.valueSize);
         if (this.versionHeaderCount == 0) {
           this.namedIndex = index;
           this.firstVersionValue = value;
@@ -74,7 +99,7 @@ export class RequestScan {
         }
       }
       for (let i = 0; i < slots; i++) {
-        if (unchecked(this.keyValues[i]) == NO_VALUE && equalsBytes(key, keySize, unchecked(plan.keyHeaders[i]))) {
+        if (unchecked(this.keyValues[i]) == NO_VALUE && equalsBytes(key, keySize, unchecked(keyHeaders[i]))) {
           unchecked((this.keyValues[i] = value));
           break;
         }
@@ -83,7 +108,7 @@ export class RequestScan {
   }
 
   /** A header's first value or a cookie's value, or NO_VALUE. */
-  keyValue(ref: KeyRef): Value {
+  keyValue(ref: Key): Value {
     if (ref.source == KeySource.Header) return unchecked(this.keyValues[ref.slot]);
     for (let i = 0; i < this.cookieFields; i++) {
       const field = unchecked(this.cookieValues[i]);
@@ -135,8 +160,8 @@ function findCookie(data: usize, size: u32, name: ArrayBuffer): Value {
   return NO_VALUE;
 }
 
-function versionIndex(config: RouterConfig, data: usize, size: u32): i32 {
-  const versions = config.versionBytes;
+function versionIndex(service: Service, data: usize, size: u32): i32 {
+  const versions = service.versionBytes;
   for (let i = 0; i < versions.length; i++) {
     if (equalsBytes(data, size, unchecked(versions[i]))) return i;
   }

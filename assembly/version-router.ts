@@ -1,11 +1,14 @@
-// The filter: only I/O. It loads the configuration (through the validator), and per request
-// scans the headers, asks decide(), rewrites the version header, counts and logs. It keeps
-// nothing per stream: the response header naming the served version belongs to each
-// version's route (Envoy response_headers_to_add, Istio headers.response.set), which knows it.
-import { RouterConfig, Scope } from "./config-model";
+// The filter: only I/O. It loads the configuration (validated, then compiled), and per request
+// reads whose the request is (ownerOf), scans the owner's headers, asks decide(), rewrites the
+// version header, counts and logs. A request no service owns passes untouched. It keeps nothing
+// per stream: the response header naming the served version belongs to each version's route
+// (Envoy response_headers_to_add, Istio headers.response.set), which knows it.
+import { compileConfig, Router } from "./compiled-config";
+import { Scope } from "./config-model";
 import { validateConfig } from "./config-validator";
-import { decide, decisionIndex, decisionReason, Reason } from "./decide";
+import { decide, decisionIndex, decisionReason } from "./decide";
 import { Xorshift32 } from "./hash";
+import { NOT_OWNED, ownerOf } from "./ownership";
 import {
   addHeader,
   BufferType,
@@ -23,22 +26,24 @@ import {
   RootContext,
   removeHeader,
   replaceHeader,
+  replaceHeaderValue,
   setGauge,
   setTickPeriod,
 } from "./proxy-wasm";
-import { counterIndex, decisionLine, decisionValues, defineCounters, describeConfig } from "./reporting";
+import { Reason } from "./reasons";
+import { counterIndex, DECISION_VALUE_BYTES, decisionCounters, decisionLine, describeConfig, writeDecisionValue } from "./reporting";
 import { RequestScan } from "./request-scan";
+
+const DECISION_VALUE: usize = memory.data(DECISION_VALUE_BYTES);
 
 /** How often the counters reach Envoy's stats, and the memory gauge is refreshed. */
 export const REPORT_PERIOD_MS: u32 = 1000;
 
 export class VersionRouterRoot extends RootContext {
-  config: RouterConfig | null = null;
-  /** One counter per version and reason, at counterIndex(version, reason). */
+  router: Router | null = null;
+  /** One counter per service, version and reason, at counterIndex. */
   counters: CounterBatch = new CounterBatch(new StaticArray<u32>(0));
   random: Xorshift32 = new Xorshift32(0);
-  /** The decision header's value per version and reason, at counterIndex; empty without one. */
-  decisions: ArrayBuffer[] = [];
   /** The module's linear memory in bytes, so a soak can watch the VM from /stats. */
   memoryGauge: u32 = NO_METRIC;
   // Streams are handled one at a time, so they share one cursor and scan.
@@ -48,20 +53,20 @@ export class VersionRouterRoot extends RootContext {
   onConfigure(pluginConfigurationSize: u32): bool {
     const bytes = getBufferBytes(BufferType.PluginConfiguration, 0, pluginConfigurationSize);
     const result = validateConfig(bytes);
-    const config = result.config;
-    if (config === null) {
+    const model = result.model;
+    if (model === null) {
       log(LogLevel.Error, "invalid configuration: " + result.error);
       return false;
     }
+    const router = compileConfig(model);
     this.counters.flush();
-    this.config = config;
-    this.counters = new CounterBatch(defineCounters(config));
-    this.decisions = config.decisionHeaderBytes.byteLength > 0 ? decisionValues(config) : [];
+    this.router = router;
+    this.counters = decisionCounters(router);
     this.random = new Xorshift32(hostRandom());
     this.memoryGauge = defineGauge("version_router.wasm_memory_bytes");
     this.reportMemory();
     setTickPeriod(REPORT_PERIOD_MS);
-    log(LogLevel.Info, "configured " + describeConfig(config));
+    for (let i = 0; i < model.services.length; i++) log(LogLevel.Info, "configured " + describeConfig(model.services[i]));
     return true;
   }
 
@@ -75,41 +80,49 @@ export class VersionRouterRoot extends RootContext {
   }
 
   onRequestHeaders(streamId: u32, requestHeaderCount: u32, endOfStream: bool): FilterHeadersStatus {
-    const config = this.config;
-    if (config === null) return FilterHeadersStatus.Continue;
+    const router = this.router;
+    if (router === null) return FilterHeadersStatus.Continue;
     const cursor = this.cursor;
-    const request = this.request;
     if (!cursor.load(HeaderMapType.RequestHeaders)) return FilterHeadersStatus.Continue;
-    request.scan(config, cursor);
     const debug = logEnabled(LogLevel.Debug);
-
-    if (config.scope == Scope.Grpc && !request.grpc) {
+    const request = this.request;
+    let owner = 0;
+    if (router.scoped) {
+      request.readLine(cursor);
+      owner = ownerOf(router, request.authority, request.path);
+    }
+    const service = owner != NOT_OWNED ? router.services[owner] : null;
+    if (service !== null) request.scan(service, cursor);
+    if (service === null || (service.model.scope == Scope.Grpc && !request.grpc)) {
       cursor.release();
-      if (debug) log(LogLevel.Debug, "not gRPC, left alone (scope grpc)");
+      if (debug) log(LogLevel.Debug, "left alone (not owned, or scope grpc)");
       return FilterHeadersStatus.Continue;
     }
 
-    const decision = decide(config, request, this.random.next());
+    const decision = decide(service, request, this.random.next());
     const index = decisionIndex(decision);
     const reason = decisionReason(decision);
-    const line = debug ? decisionLine(config, request, index, reason) : "";
+    const line = debug ? decisionLine(service, request, index, reason) : "";
     const sent = request.versionHeaderCount;
     cursor.release();
 
-    const version = config.versionBytes[index];
+    const header = service.headerBytes;
+    const version = service.versionBytes[index];
     if (sent == 0) {
-      addHeader(HeaderMapType.RequestHeaders, config.headerBytes, version);
+      addHeader(HeaderMapType.RequestHeaders, header, version);
     } else if (sent > 1) {
       // Envoy's replace keeps later copies in some versions; remove all, then add one.
-      removeHeader(HeaderMapType.RequestHeaders, config.headerBytes);
-      addHeader(HeaderMapType.RequestHeaders, config.headerBytes, version);
+      removeHeader(HeaderMapType.RequestHeaders, header);
+      addHeader(HeaderMapType.RequestHeaders, header, version);
     } else if (reason != Reason.Explicit) {
-      replaceHeader(HeaderMapType.RequestHeaders, config.headerBytes, version);
+      replaceHeader(HeaderMapType.RequestHeaders, header, version);
     }
-    const counter = counterIndex(index, reason);
     // Replace, not add: a client must not be able to plant its own decision for the logs.
-    if (this.decisions.length > 0) replaceHeader(HeaderMapType.RequestHeaders, config.decisionHeaderBytes, this.decisions[counter]);
-    this.counters.add(counter);
+    if (service.decisionHeaderBytes.byteLength > 0) {
+      const size = writeDecisionValue(service, index, reason, DECISION_VALUE);
+      replaceHeaderValue(HeaderMapType.RequestHeaders, service.decisionHeaderBytes, DECISION_VALUE, size);
+    }
+    this.counters.add(counterIndex(service, index, reason));
     if (debug) log(LogLevel.Debug, line);
     return FilterHeadersStatus.Continue;
   }

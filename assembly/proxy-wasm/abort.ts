@@ -1,5 +1,7 @@
+import { decimal } from "./decimal";
 import { proxy_log } from "./imports";
 import { LogLevel } from "./types";
+import { utf8 } from "./utf8";
 
 // Replaces AssemblyScript's `env.abort` import, which Envoy does not provide: the
 // failure is logged through the host and the module traps.
@@ -10,10 +12,10 @@ export function abortHandler(message: string | null, fileName: string | null, li
     " at " +
     (fileName !== null ? fileName : "?") +
     ":" +
-    line.toString() +
+    decimal(line) +
     ":" +
-    column.toString();
-  const utf8 = String.UTF8.encode(text);
-  proxy_log(LogLevel.Critical, changetype<usize>(utf8), utf8.byteLength);
+    decimal(column);
+  const bytes = utf8(text);
+  proxy_log(LogLevel.Critical, changetype<usize>(bytes), bytes.byteLength);
   unreachable();
 }

@@ -9,7 +9,7 @@ import { NO_METRIC } from "./metrics";
 export class CounterBatch {
   private readonly pending: StaticArray<u32>;
 
-  /** `ids`: the host's metric ids, as defineCounter returned them. */
+  /** `ids`: the host's metric ids, as defineCounter returned them (NO_METRIC: none). */
   constructor(private readonly ids: StaticArray<u32>) {
     this.pending = new StaticArray<u32>(ids.length);
   }

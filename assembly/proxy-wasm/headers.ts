@@ -52,6 +52,12 @@ export class HeaderCursor {
     return true;
   }
 
+  /** Goes back to before the first pair, so next() reads the map again. */
+  rewind(): void {
+    this.index = 0;
+    this.bytes = this.sizes + ((<usize>this.count) << 3);
+  }
+
   /** Advances to the next pair; false when there is none. */
   next(): bool {
     if (this.index >= this.count) return false;
@@ -83,6 +89,11 @@ export class HeaderCursor {
 
 export function replaceHeader(type: HeaderMapType, key: ArrayBuffer, value: ArrayBuffer): void {
   proxy_replace_header_map_value(type, changetype<usize>(key), key.byteLength, changetype<usize>(value), value.byteLength);
+}
+
+/** replaceHeader with the value at `data` (`size` bytes) in module memory. */
+export function replaceHeaderValue(type: HeaderMapType, key: ArrayBuffer, data: usize, size: u32): void {
+  proxy_replace_header_map_value(type, changetype<usize>(key), key.byteLength, data, size);
 }
 
 export function addHeader(type: HeaderMapType, key: ArrayBuffer, value: ArrayBuffer): void {

@@ -3,9 +3,11 @@
 export { getBufferBytes } from "./buffer";
 export { RootContext, registerRootContext } from "./context";
 export { CounterBatch } from "./counter-batch";
-export { addHeader, HeaderCursor, removeHeader, replaceHeader } from "./headers";
+export { decimal } from "./decimal";
+export { addHeader, HeaderCursor, removeHeader, replaceHeader, replaceHeaderValue } from "./headers";
 export { log, logEnabled } from "./log";
 export { defineCounter, defineGauge, NO_METRIC, setGauge } from "./metrics";
 export { hostRandom } from "./random";
 export { setTickPeriod } from "./tick";
 export * from "./types";
+export { utf8 } from "./utf8";

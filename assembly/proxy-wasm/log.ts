@@ -1,5 +1,6 @@
 import { proxy_get_log_level, proxy_log } from "./imports";
 import { LogLevel, WasmResult } from "./types";
+import { utf8 } from "./utf8";
 
 const LEVEL_SLOT: usize = memory.data(4, 4);
 // Asking the host for its log level on every request costs a host call; the level changes
@@ -13,8 +14,8 @@ const LINES_PER_COLLECTION: u32 = 64;
 let lines: u32 = 0;
 
 export function log(level: LogLevel, message: string): void {
-  const utf8 = String.UTF8.encode(message);
-  proxy_log(level, changetype<usize>(utf8), utf8.byteLength);
+  const bytes = utf8(message);
+  proxy_log(level, changetype<usize>(bytes), bytes.byteLength);
   if (++lines % LINES_PER_COLLECTION == 0) __collect();
 }
 

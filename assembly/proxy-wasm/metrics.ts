@@ -1,5 +1,6 @@
 import { proxy_define_metric, proxy_record_metric } from "./imports";
 import { MetricType, WasmResult } from "./types";
+import { utf8 } from "./utf8";
 
 const METRIC_ID: usize = memory.data(4, 4);
 
@@ -7,8 +8,8 @@ const METRIC_ID: usize = memory.data(4, 4);
 export const NO_METRIC: u32 = 0xffffffff;
 
 function define(type: MetricType, name: string): u32 {
-  const utf8 = String.UTF8.encode(name);
-  if (proxy_define_metric(type, changetype<usize>(utf8), utf8.byteLength, METRIC_ID) != WasmResult.Ok) {
+  const bytes = utf8(name);
+  if (proxy_define_metric(type, changetype<usize>(bytes), bytes.byteLength, METRIC_ID) != WasmResult.Ok) {
     return NO_METRIC;
   }
   return load<u32>(METRIC_ID);

@@ -16,7 +16,10 @@ export class HeaderMap {
   readonly entries: Array<[key: Uint8Array, value: Uint8Array]>;
 
   constructor(headers: readonly HeaderInput[] = []) {
-    this.entries = headers.map(([k, v]) => [toBytes(k.toLowerCase()), toBytes(v)]);
+    const entries = headers.map(([k, v]): [Uint8Array, Uint8Array] => [toBytes(k.toLowerCase()), toBytes(v)]);
+    // Envoy keeps pseudo-headers (:authority, :path, ...) ahead of every other header.
+    const pseudo = (key: Uint8Array) => key[0] === 0x3a;
+    this.entries = [...entries.filter(([k]) => pseudo(k)), ...entries.filter(([k]) => !pseudo(k))];
   }
 
   values(key: string | Uint8Array): Uint8Array[] {

@@ -1,3 +1,3 @@
 export { ENVOY_ENV_IMPORTS, ENVOY_WASI_IMPORTS } from "./abi.js";
 export { type HeaderInput, HeaderMap } from "./header-map.js";
-export { describeModule, type LogEntry, ProxyWasmHost, type RequestOutcome } from "./proxy-wasm-host.js";
+export { chainRequest, describeModule, type LogEntry, ProxyWasmHost, type RequestOutcome } from "./proxy-wasm-host.js";

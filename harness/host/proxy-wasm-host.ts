@@ -43,6 +43,7 @@ interface FilterExports {
   proxy_on_delete?: (id: number) => void;
 }
 
+/** The first plugin's root context; addPlugin() starts more, as plugins that share a VM. */
 const ROOT_ID = 1;
 const utf8Decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -53,6 +54,8 @@ export class ProxyWasmHost {
   logLevel: LogLevelName = "info";
   private exports!: FilterExports;
   private nextContextId = ROOT_ID + 1;
+  /** The plugins' root contexts, in filter chain order. */
+  private readonly roots: number[] = [ROOT_ID];
   private current: Map<number, HeaderMap> = new Map();
   private buffers: Map<number, Uint8Array> = new Map();
   /** The tick period the root context asked for, in milliseconds; 0 for none. */
@@ -91,36 +94,62 @@ export class ProxyWasmHost {
     if (!this.exports.proxy_on_vm_start(ROOT_ID, 0)) throw new Error("proxy_on_vm_start returned false");
   }
 
-  /** Hands the plugin configuration to the root context; false if the filter rejects it. */
-  configure(pluginConfig: string | Uint8Array): boolean {
+  /** Hands the plugin configuration to a root context (the first plugin's by default); false if the filter rejects it. */
+  configure(pluginConfig: string | Uint8Array, rootId = ROOT_ID): boolean {
     const bytes = typeof pluginConfig === "string" ? encoder.encode(pluginConfig) : pluginConfig;
     this.buffers.set(BufferType.PluginConfiguration, bytes);
-    return this.exports.proxy_on_configure(ROOT_ID, bytes.length) !== 0;
-  }
-
-  /** What Envoy does every tick period: calls the root context's proxy_on_tick. */
-  tick(): void {
-    this.exports.proxy_on_tick?.(ROOT_ID);
+    return this.exports.proxy_on_configure(rootId, bytes.length) !== 0;
   }
 
   /**
-   * One HTTP stream, calling what the module exports as Envoy does: create context, request
-   * headers (end of stream), response headers (`response`, end of stream), delete.
+   * Another plugin on the same VM, as Envoy runs plugins that share a vm_id: a root context of
+   * its own, configured, and after the others in the filter chain. Returns its root id; throws
+   * if the filter rejects the configuration.
+   */
+  addPlugin(pluginConfig: string): number {
+    const id = this.nextContextId++;
+    this.exports.proxy_on_context_create(id, 0);
+    if (!this.exports.proxy_on_vm_start(id, 0)) throw new Error("proxy_on_vm_start returned false");
+    if (!this.configure(pluginConfig, id)) throw new Error(`plugin ${id} rejected ${pluginConfig}`);
+    this.roots.push(id);
+    return id;
+  }
+
+  /** What Envoy does every tick period: calls each root context's proxy_on_tick. */
+  tick(): void {
+    for (const root of this.roots) this.exports.proxy_on_tick?.(root);
+  }
+
+  /**
+   * One HTTP stream through every plugin of this VM in order, as filters in one chain, calling
+   * what the module exports as Envoy does: create context, request headers (end of stream),
+   * response headers (`response`, end of stream), delete.
    */
   request(headers: readonly HeaderInput[], response: readonly HeaderInput[] = [[":status", "200"]]): RequestOutcome {
-    const id = this.nextContextId++;
-    const map = new HeaderMap(headers);
-    const responseMap = new HeaderMap(response);
-    const logsBefore = this.logs.length;
+    return chainRequest([this], headers, response);
+  }
+
+  /** The request half of one stream over `map`, through every plugin; the last status. */
+  decodeHeaders(map: HeaderMap): { status: number; streams: number[] } {
+    let status = 0;
+    const streams: number[] = [];
     this.current.set(HeaderMapType.RequestHeaders, map);
-    this.exports.proxy_on_context_create(id, ROOT_ID);
-    const status = this.exports.proxy_on_request_headers(id, map.entries.length, 1);
+    for (const root of this.roots) {
+      const id = this.nextContextId++;
+      streams.push(id);
+      this.exports.proxy_on_context_create(id, root);
+      status = this.exports.proxy_on_request_headers(id, map.entries.length, 1);
+    }
     this.current.delete(HeaderMapType.RequestHeaders);
-    this.current.set(HeaderMapType.ResponseHeaders, responseMap);
-    this.exports.proxy_on_response_headers?.(id, responseMap.entries.length, 1);
+    return { status, streams };
+  }
+
+  /** The response half of the streams decodeHeaders opened, then their deletion. */
+  encodeHeaders(map: HeaderMap, streams: readonly number[]): void {
+    this.current.set(HeaderMapType.ResponseHeaders, map);
+    for (const id of [...streams].reverse()) this.exports.proxy_on_response_headers?.(id, map.entries.length, 1);
     this.current.delete(HeaderMapType.ResponseHeaders);
-    this.exports.proxy_on_delete?.(id);
-    return { headers: map, responseHeaders: responseMap, status, logs: this.logs.slice(logsBefore) };
+    for (const id of streams) this.exports.proxy_on_delete?.(id);
   }
 
   /** The module's linear memory size in bytes. */
@@ -227,6 +256,30 @@ export class ProxyWasmHost {
       },
     };
   }
+}
+
+/**
+ * One HTTP stream through several VMs' filters in order, as an Envoy filter chain holding
+ * several plugins does (Istio gives each WasmPlugin a VM of its own): each sees the headers the
+ * ones before it left. The outcome's logs are every VM's, in chain order.
+ */
+export function chainRequest(
+  hosts: readonly ProxyWasmHost[],
+  headers: readonly HeaderInput[],
+  response: readonly HeaderInput[] = [[":status", "200"]],
+): RequestOutcome {
+  const map = new HeaderMap(headers);
+  const responseMap = new HeaderMap(response);
+  const logsBefore = hosts.map((h) => h.logs.length);
+  let status = 0;
+  const streams = hosts.map((host) => {
+    const decoded = host.decodeHeaders(map);
+    status = decoded.status;
+    return decoded.streams;
+  });
+  for (let i = hosts.length - 1; i >= 0; i--) hosts[i]!.encodeHeaders(responseMap, streams[i]!);
+  const logs = hosts.flatMap((h, i) => h.logs.slice(logsBefore[i]));
+  return { headers: map, responseHeaders: responseMap, status, logs };
 }
 
 /** The module's imports and exports as `module.name` strings, without instantiating it. */

@@ -57,7 +57,7 @@ describe.runIf(E2E)("any root_id and vm_id", () => {
     expect(
       envoy()
         .logs()
-        .some((l) => l.includes('wasm log shared-vm-42: configured header "grpcsvc"')),
+        .some((l) => l.includes("wasm log shared-vm-42: configured header grpcsvc")),
     ).toBe(true);
   });
 

@@ -101,7 +101,7 @@ describe("configuration shapes the decision", () => {
   it("logs one info line per configuration loaded", async () => {
     const host = await loadFilter({ versions: ["v1", "v2"], default: "v2", scope: "grpc" });
     const info = host.logs.filter((l) => l.level === "info");
-    expect(info.map((l) => l.message)).toEqual(['configured header "grpcsvc", versions [v1, v2], default v2, scope grpc']);
+    expect(info.map((l) => l.message)).toEqual(["configured header grpcsvc, versions [v1, v2], default v2, scope grpc"]);
   });
 
   it("logs a debug line per decision, with hostile bytes escaped and cut short", async () => {

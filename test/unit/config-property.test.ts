@@ -5,15 +5,20 @@ import { describe, expect, it } from "vitest";
 import { ProxyWasmHost } from "../../harness/host/index.js";
 import { requireFilterWasm } from "./load-filter.js";
 
-// Every rejection names a field path the configuration has, or an unknown field by name.
+// Every rejection names a field path the configuration has (in a list of services, under
+// services[i]), or an unknown field by name.
+const SERVICE_FIELD =
+  "(?:service|header|versions(?:\\[\\d+\\])?|hosts(?:\\[\\d+\\])?|paths(?:\\[\\d+\\])?|default|scope|decisionHeader" +
+  "|stickyBy(?:\\.(?:header|cookie))?|canary(?:\\.weights(?:\\.[^:]*)?)?" +
+  "|cohorts(?:\\[\\d+\\](?:\\.match(?:\\.(?:header|cookie|exact|prefix|suffix|contains))?|\\.version|\\.weights(?:\\.[^:]*)?)?)?)";
 const FIELD = new RegExp(
-  "^invalid configuration: (?:(?:configuration|header|versions(?:\\[\\d+\\])?|default|scope|decisionHeader|responseHeader" +
-    "|stickyBy(?:\\.(?:header|cookie))?|canary(?:\\.weights(?:\\.[^:]*)?)?" +
-    "|cohorts(?:\\[\\d+\\](?:\\.match(?:\\.(?:header|cookie|exact|prefix|suffix|contains))?|\\.version|\\.weights(?:\\.[^:]*)?)?)?): " +
-    "|.+?: unknown field \\(known fields: )",
+  `^invalid configuration: (?:(?:configuration|services|(?:services\\[\\d+\\](?:\\.${SERVICE_FIELD})?)|${SERVICE_FIELD}): ` +
+    "|.+?: unknown field, not one of \\[)",
 );
 
 const name = fc.constantFrom("v1", "v2", "v3", "V1", "", "v 1", "a,b", "x-user", "é");
+const host = fc.constantFrom("a.example.com", "A.Example.com", "*.example.com", "*", "a.example.com:80", "*a.com", "a..com", "", "é.com");
+const path = fc.constantFrom("/pkg.Svc/", "/", "pkg", "", "/a b", "/v1/");
 const anyJson = fc.jsonValue({ maxDepth: 2 });
 const weights = fc.dictionary(name, fc.oneof(fc.integer({ min: -5, max: 200 }), anyJson), { maxKeys: 4 });
 const keyRef = fc.oneof(
@@ -35,11 +40,16 @@ const config = fc.record(
     stickyBy: keyRef,
     cohorts: fc.oneof(fc.array(cohort, { maxLength: 3 }), anyJson),
     canary: fc.oneof(fc.record({ weights }), anyJson),
+    service: fc.oneof(fc.constantFrom("shop/grpcsvc", "", "a;b", "x=y"), anyJson),
+    hosts: fc.oneof(fc.array(host, { maxLength: 3 }), anyJson),
+    paths: fc.oneof(fc.array(path, { maxLength: 3 }), anyJson),
     responseHeader: fc.oneof(fc.constantFrom("x-version-served", "bad header"), anyJson),
     extra: anyJson,
   },
   { requiredKeys: [] },
 );
+// Several services in one configuration (the shared-gateway layout), some claiming the same host.
+const services = fc.record({ services: fc.oneof(fc.array(config, { maxLength: 3 }), anyJson) }, { requiredKeys: [] });
 
 // Valid configurations too, so the accepted branch is exercised as often as the rejected one.
 const validName = fc.constantFrom("v1", "v2", "v3", "canary-1.2", "blue");
@@ -64,7 +74,7 @@ describe("property: any configuration", () => {
     const host = await ProxyWasmHost.load(requireFilterWasm());
     let accepted = 0;
     fc.assert(
-      fc.property(fc.oneof(valid, config), (generated) => {
+      fc.property(fc.oneof(valid, config, services), (generated) => {
         const text = JSON.stringify(generated);
         host.logs.length = 0;
         const ok = host.configure(text);
@@ -76,6 +86,7 @@ describe("property: any configuration", () => {
         }
         accepted++;
         expect(errors).toEqual([]);
+        if ("services" in generated || "hosts" in generated || "paths" in generated) return;
         const g = generated as { header?: string; versions: string[]; default?: string; scope?: string };
         const header = (g.header ?? "grpcsvc").toLowerCase();
         const fallback = g.default ?? g.versions[0]!;

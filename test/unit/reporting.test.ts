@@ -40,7 +40,21 @@ describe("what the filter reports", () => {
       "version=.=v2.1;.;reason=.=cohort;.;version_router_requests_total": 4,
       "version=.=v1;.;reason=.=canary;.;version_router_requests_total": 5,
     });
-    expect(host.counters.size).toBe(10);
+    // Defined up front: what this configuration can reach (every version by name and by cohort,
+    // the default when the name is wrong or missing, the weighted v1 by canary), nothing else.
+    expect([...host.counters.keys()].sort()).toEqual(
+      [
+        "version=.=v1;.;reason=.=explicit",
+        "version=.=v2.1;.;reason=.=explicit",
+        "version=.=v1;.;reason=.=invalid",
+        "version=.=v1;.;reason=.=default",
+        "version=.=v1;.;reason=.=cohort",
+        "version=.=v2.1;.;reason=.=cohort",
+        "version=.=v1;.;reason=.=canary",
+      ]
+        .map((name) => `${name};.;version_router_requests_total`)
+        .sort(),
+    );
     // A tick hands over only what was counted since the last one.
     send([["grpcsvc", "v1"]], 1);
     host.tick();
