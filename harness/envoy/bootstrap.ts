@@ -164,12 +164,15 @@ function renderCluster(cluster: ClusterSpec): object {
   };
 }
 
+/** The tags the filter writes into its counters' names: extraStatTags on Istio, stats_tags in a plain Envoy. */
+export const VERSION_ROUTER_TAGS = ["service", "version", "reason"] as const;
+
 /**
- * Turns the filter's counters, wasmcustom.version=.=<v>;.;reason=.=<r>;.;version_router_requests_total,
- * into version_router_requests_total{version, reason} for Prometheus: the extractors Istio's
- * bootstrap template writes for each extraStatTags name, `(<tag>=\.=(.*?);\.;)`.
+ * Turns the filter's counters, wasmcustom.service=.=<s>;.;version=.=<v>;.;reason=.=<r>;.;version_router_requests_total,
+ * into version_router_requests_total{service, version, reason} for Prometheus: the extractors
+ * Istio's bootstrap template writes for each extraStatTags name, `(<tag>=\.=(.*?);\.;)`.
  */
-export const VERSION_ROUTER_STATS_TAGS = ["version", "reason"].map((tag) => ({ tag_name: tag, regex: `(${tag}=\\.=(.*?);\\.;)` }));
+export const VERSION_ROUTER_STATS_TAGS = VERSION_ROUTER_TAGS.map((tag) => ({ tag_name: tag, regex: `(${tag}=\\.=(.*?);\\.;)` }));
 
 /** The bootstrap as a JSON-serializable object; ports 0 are chosen by the kernel. */
 export function renderBootstrap(spec: BootstrapSpec): object {

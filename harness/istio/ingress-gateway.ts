@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { adminGet, readStats } from "../envoy/admin.js";
+import { VERSION_ROUTER_TAGS } from "../envoy/bootstrap.js";
 import { envoyArgs } from "../envoy/envoy-args.js";
 import { launchEnvoyProcess } from "../envoy/envoy-process.js";
 import type { LaunchedEnvoy } from "../envoy/launched-envoy.js";
@@ -27,7 +28,7 @@ export const DEFAULT_GATEWAY: GatewayIdentity = {
 // setting for the filter's metric labels; the stats matcher keeps what the suites read and
 // Istio drops by default (ECDS update counts, listener connection counts).
 const HARNESS_ANNOTATIONS = {
-  "sidecar.istio.io/extraStatTags": "version,reason",
+  "sidecar.istio.io/extraStatTags": VERSION_ROUTER_TAGS.join(","),
   "proxy.istio.io/config": JSON.stringify({ proxyStatsMatcher: { inclusionPrefixes: ["extension_config_discovery", "listener"] } }),
 };
 

@@ -83,7 +83,18 @@ describe.runIf(E2E)("per-version counters", () => {
       },
       { timeout: 5_000, interval: 100 },
     );
-    expect(stats.size).toBe(VERSIONS.length * 5);
+    // Defined up front, at 0: exactly what this configuration can reach (every version by name
+    // and by cohort, the default when the name is wrong or missing, v3 by canary).
+    expect([...stats.keys()].sort()).toEqual(
+      [
+        ...VERSIONS.flatMap((v) => [`${v};.;reason=.=explicit`, `${v};.;reason=.=cohort`]),
+        "v1;.;reason=.=invalid",
+        "v1;.;reason=.=default",
+        "v3;.;reason=.=canary",
+      ]
+        .map((tags) => `wasmcustom.version=.=${tags};.;version_router_requests_total`)
+        .sort(),
+    );
     const memory = await envoy().stats("^wasmcustom\\.version_router\\.wasm_memory_bytes$");
     expect(memory.get("wasmcustom.version_router.wasm_memory_bytes")! % 65536).toBe(0);
     expect(memory.get("wasmcustom.version_router.wasm_memory_bytes")).toBeGreaterThan(0);

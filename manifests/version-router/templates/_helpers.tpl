@@ -1,6 +1,48 @@
+{{/* The services this release renders, as a JSON list of template contexts: each has the Values,
+Release and Chart a release of that one service would see, and valuesPath, where its values are
+(for messages). By default the release is one service (the top-level values). With services (the
+shared layout), one per entry, in key order: the top-level values with the entry's merged over
+them, in the entry's namespace. */}}
+{{- define "version-router.services" -}}
+{{- $chart := dict "Name" .Chart.Name "Version" .Chart.Version -}}
+{{- $contexts := list -}}
+{{- if .Values.services -}}
+{{- $base := omit .Values "services" -}}
+{{- range $key, $entry := .Values.services -}}
+{{- $values := include "version-router.merge" (list $base (omit $entry "namespace")) | fromJson -}}
+{{- $release := dict "Name" $.Release.Name "Namespace" $entry.namespace "Service" $.Release.Service -}}
+{{- $contexts = append $contexts (dict "Values" $values "Release" $release "Chart" $chart "valuesPath" (printf "services.%s." $key)) -}}
+{{- end -}}
+{{- else -}}
+{{- $release := dict "Name" .Release.Name "Namespace" .Release.Namespace "Service" .Release.Service -}}
+{{- $contexts = list (dict "Values" .Values "Release" $release "Chart" $chart "valuesPath" "") -}}
+{{- end -}}
+{{- toJson $contexts -}}
+{{- end -}}
+
+{{/* Values merged as Helm merges values files: maps key by key, anything else replaced. Takes (list
+base over); gives JSON. */}}
+{{- define "version-router.merge" -}}
+{{- $out := deepCopy (index . 0) -}}
+{{- range $key, $value := index . 1 -}}
+{{- $current := get $out $key -}}
+{{- if and (kindIs "map" $value) (kindIs "map" $current) -}}
+{{- $_ := set $out $key (include "version-router.merge" (list $current $value) | fromJson) -}}
+{{- else -}}
+{{- $_ := set $out $key $value -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* Whether the release holds several services on one gateway (services): one WasmPlugin for all. */}}
+{{- define "version-router.shared" -}}
+{{- if .Values.services }}true{{ end -}}
+{{- end -}}
+
 {{/* Labels every object carries. */}}
 {{- define "version-router.labels" -}}
-app.kubernetes.io/name: {{ .Values.app }}
+app.kubernetes.io/name: {{ ternary "version-router" .Values.app (eq (include "version-router.shared" .) "true") }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
@@ -56,8 +98,43 @@ the Gateway, which it labels gateway.networking.k8s.io/gateway-name: <Gateway na
 {{- toJson $names -}}
 {{- end -}}
 
-{{/* The filter's pluginConfig, from the same list. */}}
+{{/* The WasmPlugin of a release of one service. */}}
+{{- define "version-router.pluginName" -}}
+{{ .Release.Namespace }}-{{ .Values.app }}-version-router
+{{- end -}}
+
+{{/* The service's name in the filter's counters and logs: <namespace>/<app>. */}}
+{{- define "version-router.serviceName" -}}
+{{ .Release.Namespace }}/{{ .Values.app }}
+{{- end -}}
+
+{{/* The hosts this release routes, as JSON: the gateway's (gateway.hosts, or with routingApi
+gatewayApi gatewayApi.hostnames, where none is any host) and the Service's mesh host, in lower case
+(hosts match without case). The filter owns exactly these; ["*"] when any is "*". */}}
+{{- define "version-router.ownedHosts" -}}
+{{- $hosts := list -}}
+{{- if eq .Values.routingApi "gatewayApi" -}}
+{{- $hosts = .Values.gatewayApi.hostnames | default (list "*") -}}
+{{- else if .Values.gateway.enabled -}}
+{{- $hosts = .Values.gateway.hosts -}}
+{{- end -}}
+{{- $hosts = append $hosts (include "version-router.host" .) -}}
+{{- if has "*" $hosts }}{{ $hosts = list "*" }}{{ end -}}
+{{- $lower := list -}}
+{{- range $hosts }}{{ $lower = append $lower (lower .) }}{{ end -}}
+{{- toJson (uniq $lower) -}}
+{{- end -}}
+
+{{/* The filter's pluginConfig for this service, from the same values as its routes. */}}
 {{- define "version-router.pluginConfig" -}}
+service: {{ include "version-router.serviceName" . | quote }}
+{{- $hosts := include "version-router.ownedHosts" . | fromJsonArray }}
+{{- if not (has "*" $hosts) }}
+hosts: {{ toJson $hosts }}
+{{- end }}
+{{- with .Values.pathPrefixes }}
+paths: {{ toJson . }}
+{{- end }}
 header: {{ .Values.header | quote }}
 versions: {{ include "version-router.versionNames" . }}
 default: {{ .Values.defaultVersion | quote }}
@@ -79,11 +156,18 @@ decisionHeader: {{ . | quote }}
 {{/* One exact-header route per version, then the default: the same for every binding. */}}
 {{- define "version-router.httpRoutes" -}}
 {{- range .Values.versions }}
+{{- $version := .name }}
 - name: {{ .name }}
   match:
+    {{- range ($.Values.pathPrefixes | default (list "")) }}
     - headers:
         {{ $.Values.header }}:
-          exact: {{ .name | quote }}
+          exact: {{ $version | quote }}
+      {{- with . }}
+      uri:
+        prefix: {{ . | quote }}
+      {{- end }}
+    {{- end }}
   route:
     - destination:
         host: {{ include "version-router.host" $ }}
@@ -93,6 +177,13 @@ decisionHeader: {{ . | quote }}
 {{- end }}
 # Reached only if the filter is bypassed: the same default it would choose.
 - name: default
+  {{- with .Values.pathPrefixes }}
+  match:
+    {{- range . }}
+    - uri:
+        prefix: {{ . | quote }}
+    {{- end }}
+  {{- end }}
   route:
     - destination:
         host: {{ include "version-router.host" . }}

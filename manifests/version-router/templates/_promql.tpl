@@ -5,7 +5,8 @@ read root (the chart's top context, $), window, and what they name.
 */ -}}
 
 {{/* The filter's one counter family, as Envoy's /stats/prometheus names it (see assembly/reporting.ts).
-It has no app label: a gateway counts the decisions of every release it routes for in one family. */}}
+A gateway counts the decisions of every service it routes for in it, each under its own service
+label, <namespace>/<app>: every query of a release selects its own (decisionRate). */}}
 {{- define "version-router.promql.decisions" -}}
 version_router_requests_total
 {{- end -}}
@@ -33,9 +34,10 @@ grpc_response_status=~"2|4|12|13|14|15"
 {{- with $matchers }}{{ printf "{%s}" (join ", " .) }}{{ end -}}
 {{- end -}}
 
-{{/* Decisions per second with these matchers, summed (dict by: the labels to keep, optional). */}}
+{{/* This service's decisions per second with these matchers, summed (dict by: the labels to keep, optional). */}}
 {{- define "version-router.promql.decisionRate" -}}
-{{- $selector := include "version-router.promql.selector" (dict "root" .root "matchers" .matchers) -}}
+{{- $service := printf "service=%q" (include "version-router.serviceName" .root) -}}
+{{- $selector := include "version-router.promql.selector" (dict "root" .root "matchers" (prepend .matchers $service)) -}}
 sum{{ with .by }} by ({{ . }}) {{ end }}(rate({{ include "version-router.promql.decisions" .root }}{{ $selector }}[{{ .window }}]))
 {{- end -}}
 
