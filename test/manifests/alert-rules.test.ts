@@ -226,6 +226,37 @@ describe.skipIf(!TOOLS || !HELM)("the chart's alert rules under promtool", () =>
     expect(run.code, run.output).toBe(0);
   });
 
+  it("counts only this release's service: another service's decisions on the same gateway neither fire nor hide its alerts", async () => {
+    const other = { service: "pay/paysvc" };
+    const run = await testRules(promtool, rules, [
+      {
+        name: "half of pay's decisions invalid, 1% of shop's: shop's alert quiet",
+        interval: "1m",
+        input_series: [
+          decisions("v2", "explicit", 99),
+          decisions("v1", "invalid", 1),
+          decisions("v2", "explicit", 50, other),
+          decisions("v1", "invalid", 50, other),
+        ],
+        alert_rule_test: [{ eval_time: EVAL_TIME, alertname: "VersionRouterWrongVersionRate", exp_alerts: [] }],
+      },
+      {
+        name: "10% of shop's invalid beside many valid of pay's: shop's alert fires at 10%",
+        interval: "1m",
+        input_series: [decisions("v2", "explicit", 90), decisions("v1", "invalid", 10), decisions("v2", "explicit", 1000, other)],
+        alert_rule_test: [
+          {
+            eval_time: EVAL_TIME,
+            alertname: "VersionRouterWrongVersionRate",
+            exp_alerts: expectedAlerts(alerts, { alert: "VersionRouterWrongVersionRate", fires: [{ value: 0.1 }] }),
+          },
+        ],
+      },
+    ]);
+    expect(run.output).toContain("SUCCESS");
+    expect(run.code, run.output).toBe(0);
+  });
+
   it("evaluates every dashboard query to the numbers its panel is meant to show", async () => {
     const bucket = (version: string, le: string, perMinute: number) =>
       counter("istio_request_duration_milliseconds_bucket", { ...istioLabels(version), le }, perMinute);

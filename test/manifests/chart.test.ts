@@ -95,10 +95,13 @@ describe.runIf(HELM)("the chart", () => {
       expect(wasmPlugin!.metadata).toMatchObject({ name: "shop-grpcsvc-version-router", namespace: "istio-system" });
       const plugin = spec(wasmPlugin);
       expect(plugin.pluginConfig).toEqual({
+        service: "shop/grpcsvc",
         header: "grpcsvc",
         versions,
         default: defaultVersion,
         scope: (values.wasm as { scope?: string } | undefined)?.scope ?? "all",
+        // gateway.hosts "*" (the default) claims every host; with the gateway off only the mesh host is routed.
+        ...(gatewayOn ? {} : { hosts: ["grpcsvc.shop.svc.cluster.local"] }),
       });
       expect(plugin.selector).toEqual({ matchLabels: { istio: "ingressgateway" } });
     });
@@ -170,6 +173,7 @@ describe.runIf(HELM)("the chart", () => {
     };
     const objects = await renderChart(delivery);
     expect(spec(of(objects, "WasmPlugin")[0]).pluginConfig).toEqual({
+      service: "shop/grpcsvc",
       header: "grpcsvc",
       versions: ["v1", "v2", "v3"],
       default: "v1",

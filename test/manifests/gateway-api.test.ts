@@ -231,7 +231,15 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
       expect(plugin.metadata).toMatchObject({ name: "shop-grpcsvc-version-router", namespace: gateway.namespace });
       expect(spec(plugin).targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }]);
       expect(spec(plugin)).not.toHaveProperty("selector");
-      expect(spec(plugin).pluginConfig).toEqual({ header: "grpcsvc", versions, default: defaultVersion, scope: "all" });
+      // The filter owns the hosts the HTTPRoute binds (and the Service's mesh host); no hostnames: any host.
+      expect(spec(plugin).pluginConfig).toEqual({
+        service: "shop/grpcsvc",
+        ...(hostnames ? { hosts: [...hostnames, "grpcsvc.shop.svc.cluster.local"] } : {}),
+        header: "grpcsvc",
+        versions,
+        default: defaultVersion,
+        scope: "all",
+      });
     });
 
     it("renders only objects valid for Kubernetes, the Gateway API and Istio", async () => {

@@ -123,11 +123,14 @@ describe.runIf(HELM)("the chart's monitoring objects", () => {
     const selectors = queries.flatMap((q) => [...q.matchAll(METRIC_SELECTOR)]);
     expect(selectors.length).toBeGreaterThan(30);
     for (const [match, , braces] of selectors) expect(braces, match).toContain(selector);
-    // Istio's metrics name this release's Service; the filter's counter has no such label.
+    // Istio's metrics name this release's Service; the filter's counter names it as service.
     for (const [match, metric, braces] of selectors) {
       if (metric!.startsWith("istio_"))
         expect(braces, match).toContain('reporter="source", destination_service_name="grpcsvc", destination_service_namespace="shop"');
-      else expect(braces, match).not.toContain("destination_service_name");
+      else {
+        expect(braces, match).toContain('service="shop/grpcsvc"');
+        expect(braces, match).not.toContain("destination_service_name");
+      }
     }
   });
 
@@ -163,7 +166,9 @@ describe.runIf(HELM)("the chart's monitoring objects", () => {
     const drift = named(objects, "VersionRouterCanaryWeightDrift");
     expect(drift.map((a) => a.labels.version)).toEqual(["v1", "v2", "v3"]);
     for (const alert of drift) {
-      expect(alert.expr).toContain(`version_router_requests_total{reason="canary", version="${alert.labels.version}"}`);
+      expect(alert.expr).toContain(
+        `version_router_requests_total{service="shop/grpcsvc", reason="canary", version="${alert.labels.version}"}`,
+      );
       expect(alert.expr).toContain("- 0.3333333333333333");
     }
     const canaryPanel = dashboardQueries(objects, "1m").filter((q) => q.title === "Canary share per version, observed and configured");
@@ -209,7 +214,7 @@ describe.runIf(HELM)("the chart's monitoring objects", () => {
     const queries = dashboardQueries(objects, "90s");
     expect(queries).toHaveLength(7);
     for (const query of queries) expect(query.expr).not.toContain("$");
-    expect(queries[0]!.expr).toBe("sum by (version, reason) (rate(version_router_requests_total[90s]))");
+    expect(queries[0]!.expr).toBe('sum by (version, reason) (rate(version_router_requests_total{service="shop/grpcsvc"}[90s]))');
   });
 
   it("give the rule groups as a rule file for promtool", async () => {

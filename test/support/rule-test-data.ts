@@ -19,9 +19,12 @@ export const counter = (metric: string, labels: Record<string, string>, perMinut
   values: `0+${perMinute}x${MINUTES}`,
 });
 
-/** The filter's decisions of one version and reason, perMinute of them a minute. */
+/** The service the chart's default release is, as its counters name it: grpcsvc in shop. */
+export const SERVICE = "shop/grpcsvc";
+
+/** A service's decisions of one version and reason (the chart's default service unless extra names one), perMinute of them a minute. */
 export const decisions = (version: string, reason: string, perMinute: number, extra: Record<string, string> = {}): Series =>
-  counter("version_router_requests_total", { ...extra, version, reason }, perMinute);
+  counter("version_router_requests_total", { service: SERVICE, ...extra, version, reason }, perMinute);
 
 /** The labels Istio gives a gateway's requests to one version of a Service in shop (the chart's default Service, grpcsvc). */
 export const istioLabels = (version: string, service = "grpcsvc"): Record<string, string> => ({

@@ -4,32 +4,11 @@
 // Istio runs WasmPlugins, or on one shared VM), or as one filter holding all three.
 import { describe, expect, it } from "vitest";
 import { chainRequest, type HeaderInput, ProxyWasmHost, type RequestOutcome } from "../../harness/host/index.js";
+import { SHARED_RELEASES } from "../support/shared-gateway-releases.js";
 import { loadFilter, requireFilterWasm } from "./load-filter.js";
 
-// The pluginConfigs the chart renders for three releases (see test/manifests/shared-gateway.test.ts).
-const SHOP = {
-  service: "shop/grpcsvc",
-  hosts: ["a.example.com", "grpcsvc.shop.svc.cluster.local"],
-  header: "grpcsvc",
-  versions: ["v1", "v2", "v3", "v4"],
-  default: "v1",
-};
-const PAY = {
-  service: "pay/paysvc",
-  hosts: ["b.example.com", "paysvc.pay.svc.cluster.local"],
-  header: "grpcsvc",
-  versions: ["v1", "v2"],
-  default: "v1",
-  canary: { weights: { v1: 0, v2: 100 } },
-};
-const CART = {
-  service: "cart/cartsvc",
-  hosts: ["*.c.example.com", "cartsvc.cart.svc.cluster.local"],
-  header: "grpcsvc",
-  versions: ["v1", "v2", "v3"],
-  default: "v2",
-  cohorts: [{ match: { header: "x-user", exact: "jason" }, version: "v3" }],
-};
+// The pluginConfigs the chart renders for three releases (test/manifests/shared-gateway.test.ts checks that it does).
+const [SHOP, PAY, CART] = SHARED_RELEASES.map((r) => r.pluginConfig) as [object, object, object];
 const RELEASES = [SHOP, PAY, CART];
 
 type Send = (headers: HeaderInput[]) => RequestOutcome;

@@ -1,0 +1,66 @@
+// Three releases of the chart on one shared gateway, as the suites install them: their values,
+// all with the default header name, and the filter configuration the chart renders for each
+// (test/manifests/shared-gateway.test.ts checks that it does; the unit and e2e suites run it).
+
+export interface SharedRelease {
+  /** The Helm release name, the chart's app and the namespace it is installed in. */
+  release: string;
+  app: string;
+  namespace: string;
+  versions: string[];
+  defaultVersion: string;
+  /** The hosts it binds on the gateway. */
+  hosts: string[];
+  /** The chart values beyond the defaults (with versions and gateway.hosts). */
+  values: Record<string, unknown>;
+  /** The WasmPlugin's pluginConfig the chart renders from those values. */
+  pluginConfig: Record<string, unknown>;
+}
+
+const tagged = (versions: string[]) => versions.map((name) => ({ name, tag: `${name.slice(1)}.0.0` }));
+const meshHost = (app: string, namespace: string) => `${app}.${namespace}.svc.cluster.local`;
+
+function release(
+  app: string,
+  namespace: string,
+  versions: string[],
+  defaultVersion: string,
+  hosts: string[],
+  delivery: Record<string, unknown> = {},
+): SharedRelease {
+  return {
+    release: app,
+    app,
+    namespace,
+    versions,
+    defaultVersion,
+    hosts,
+    values: { app, versions: tagged(versions), defaultVersion, gateway: { hosts }, ...delivery },
+    pluginConfig: {
+      service: `${namespace}/${app}`,
+      hosts: [...hosts, meshHost(app, namespace)],
+      header: "grpcsvc",
+      versions,
+      default: defaultVersion,
+      scope: "all",
+      ...delivery,
+    },
+  };
+}
+
+/** shop/grpcsvc lists a v4 no one else has; pay/paysvc sends everyone without a header to v2; cart/cartsvc defaults to v2, jason to v3. */
+export const SHOP = release("grpcsvc", "shop", ["v1", "v2", "v3", "v4"], "v1", ["a.example.com"]);
+export const PAY = release("paysvc", "pay", ["v1", "v2"], "v1", ["b.example.com"], { canary: { weights: { v1: 0, v2: 100 } } });
+export const CART = release("cartsvc", "cart", ["v1", "v2", "v3"], "v2", ["*.c.example.com"], {
+  cohorts: [{ match: { header: "x-user", exact: "jason" }, version: "v3" }],
+});
+
+export const SHARED_RELEASES: readonly SharedRelease[] = [SHOP, PAY, CART];
+
+/** A host none of them binds. */
+export const UNOWNED_HOST = "d.example.com";
+
+/** The shared layout's values: the three services as entries of one release's services map. */
+export function sharedLayoutValues(releases: readonly SharedRelease[] = SHARED_RELEASES): Record<string, unknown> {
+  return { services: Object.fromEntries(releases.map((r) => [`${r.namespace}-${r.app}`, { namespace: r.namespace, ...r.values }])) };
+}
