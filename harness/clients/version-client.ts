@@ -19,6 +19,13 @@ export interface Answer {
   received?: string[];
   /** The response header x-version-served, which each version's route adds. */
   served?: string;
+  /** The service the answering version belongs to, when its upstream reports one. */
+  service?: string;
+}
+
+export interface ClientOptions {
+  /** The :authority (HTTP/1.1 Host) every request names; default the URL's host and port. */
+  authority?: string;
 }
 
 export { SERVED_HEADER };
@@ -41,17 +48,18 @@ function answerOf(statusCode: number, text: string, served: unknown): Answer {
     const body = JSON.parse(text) as EchoReply;
     answer.version = body.version;
     answer.received = body.received;
+    if (body.service) answer.service = body.service;
   }
   if (typeof served === "string") answer.served = served;
   return answer;
 }
 
-function http1Client(url: string, header: string): VersionClient {
+function http1Client(url: string, header: string, authority: string | undefined): VersionClient {
   const client = new Client(url, { pipelining: 1 });
   return {
     protocol: "http1",
     async send(values, options = {}) {
-      const headers: string[] = [];
+      const headers: string[] = authority ? ["host", authority] : [];
       for (const value of values) headers.push(header, value);
       for (const [k, v] of Object.entries(options.extra ?? {})) headers.push(k, v);
       const res = await client.request({ method: "GET", path: "/who", headers });
@@ -65,7 +73,7 @@ function http1Client(url: string, header: string): VersionClient {
 
 // HTTP/2 with prior knowledge over node:http2, not undici: undici folds repeated header
 // fields into one comma-joined value on HTTP/2, so it cannot send a header twice.
-function http2Client(url: string, header: string): VersionClient {
+function http2Client(url: string, header: string, authority: string | undefined): VersionClient {
   let session: ClientHttp2Session | undefined;
   const open = () => {
     if (!session || session.closed || session.destroyed) session = connect(url);
@@ -74,7 +82,11 @@ function http2Client(url: string, header: string): VersionClient {
   return {
     protocol: "http2",
     send(values, options = {}) {
-      const headers: Record<string, string | string[]> = { ...options.extra, [constants.HTTP2_HEADER_PATH]: "/who" };
+      const headers: Record<string, string | string[]> = {
+        ...options.extra,
+        [constants.HTTP2_HEADER_PATH]: "/who",
+        ...(authority ? { [constants.HTTP2_HEADER_AUTHORITY]: authority } : {}),
+      };
       if (values.length > 0) headers[header] = values.length === 1 ? values[0]! : [...values];
       return new Promise<Answer>((resolve, reject) => {
         const stream = open().request(headers, { endStream: true });
@@ -97,11 +109,12 @@ function http2Client(url: string, header: string): VersionClient {
   };
 }
 
-function grpcClient(url: string, header: string): VersionClient {
+function grpcClient(url: string, header: string, authority: string | undefined): VersionClient {
   const target = url.replace(/^http:\/\//, "");
   // Its own subchannel pool: one client is one HTTP/2 connection, not shared with other clients.
   const client = new (echoService())(target, grpc.credentials.createInsecure(), {
     "grpc.use_local_subchannel_pool": 1,
+    ...(authority ? { "grpc.default_authority": authority } : {}),
   }) as unknown as grpc.Client & {
     Who(
       request: object,
@@ -121,7 +134,7 @@ function grpcClient(url: string, header: string): VersionClient {
         const call = client.Who({ note: "who" }, metadata, { deadline: Date.now() + 10_000 }, (err, reply) => {
           const answer: Answer = err
             ? { status: grpc.status[err.code] ?? String(err.code) }
-            : { status: "OK", version: reply!.version, received: reply!.received };
+            : { status: "OK", version: reply!.version, received: reply!.received, ...(reply!.service ? { service: reply!.service } : {}) };
           if (served !== undefined) answer.served = served;
           resolve(answer);
         });
@@ -137,7 +150,8 @@ function grpcClient(url: string, header: string): VersionClient {
   };
 }
 
-export function openClient(protocol: Protocol, url: string, header = DEFAULT_VERSION_HEADER): VersionClient {
-  if (protocol === "grpc") return grpcClient(url, header);
-  return protocol === "http1" ? http1Client(url, header) : http2Client(url, header);
+export function openClient(protocol: Protocol, url: string, header = DEFAULT_VERSION_HEADER, options: ClientOptions = {}): VersionClient {
+  const { authority } = options;
+  if (protocol === "grpc") return grpcClient(url, header, authority);
+  return protocol === "http1" ? http1Client(url, header, authority) : http2Client(url, header, authority);
 }

@@ -18,6 +18,13 @@ export interface RouteSpec {
   responseHeaders?: Record<string, string>;
 }
 
+/** A virtual host: the requests to these domains (Envoy's matching: exact, `*.` wildcards, `*`) take these routes. */
+export interface VirtualHostSpec {
+  name: string;
+  domains: string[];
+  routes: RouteSpec[];
+}
+
 export interface ClusterSpec {
   name: string;
   port: number;
@@ -29,6 +36,8 @@ export type WasmRuntime = "v8" | "wasmtime" | "wamr";
 
 export interface WasmFilterSpec {
   kind: "wasm";
+  /** The filter's name in the chain (and its plugin's); default WASM_FILTER_NAME. */
+  name?: string;
   wasmPath: string;
   runtime?: WasmRuntime;
   pluginConfig: string;
@@ -48,7 +57,9 @@ export const WASM_FILTER_NAME = "version-router";
 const WASM_TYPE_URL = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 
 export interface BootstrapSpec {
-  routes: readonly RouteSpec[];
+  /** The routes of the one virtual host for every domain, unless virtualHosts are given. */
+  routes?: readonly RouteSpec[];
+  virtualHosts?: readonly VirtualHostSpec[];
   clusters: readonly ClusterSpec[];
   filters: readonly HttpFilterSpec[];
   /** 0 lets the kernel choose (the harness then reads it from --admin-address-path). */
@@ -84,7 +95,7 @@ function renderFilter(filter: HttpFilterSpec): object {
       },
     };
   }
-  return { name: WASM_FILTER_NAME, typed_config: { "@type": WASM_TYPE_URL, config: wasmPluginConfig(filter) } };
+  return { name: filter.name ?? WASM_FILTER_NAME, typed_config: { "@type": WASM_TYPE_URL, config: wasmPluginConfig(filter) } };
 }
 
 /** An ECDS discovery response carrying the filter's configuration, as the watched file holds it. */
@@ -104,7 +115,7 @@ export function renderEcdsResponse(filter: WasmFilterSpec, versionInfo: string):
 /** The `config` of an envoy.filters.http.wasm filter: what a user pastes into their Envoy. */
 export function wasmPluginConfig(filter: WasmFilterSpec): object {
   return {
-    name: WASM_FILTER_NAME,
+    name: filter.name ?? WASM_FILTER_NAME,
     root_id: filter.rootId ?? WASM_FILTER_NAME,
     vm_config: {
       vm_id: filter.vmId ?? WASM_FILTER_NAME,
@@ -196,7 +207,11 @@ export function renderBootstrap(spec: BootstrapSpec): object {
                     codec_type: "AUTO",
                     route_config: {
                       name: "versions",
-                      virtual_hosts: [{ name: "service", domains: ["*"], routes: spec.routes.map(renderRoute) }],
+                      virtual_hosts: (spec.virtualHosts ?? [{ name: "service", domains: ["*"], routes: spec.routes ?? [] }]).map((host) => ({
+                        name: host.name,
+                        domains: host.domains,
+                        routes: host.routes.map(renderRoute),
+                      })),
                     },
                     http_filters: [
                       ...spec.filters.map(renderFilter),

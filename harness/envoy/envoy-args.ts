@@ -1,13 +1,13 @@
 /**
- * The command line every harness Envoy runs with: one worker, no hot restart, info logs,
- * and these loggers (e.g. "wasm:debug") at their own level.
+ * The command line every harness Envoy runs with: one worker unless more are asked for, no hot
+ * restart, info logs, and these loggers (e.g. "wasm:debug") at their own level.
  */
-export function envoyArgs(configPath: string, componentLevels: string): string[] {
+export function envoyArgs(configPath: string, componentLevels: string, workers = 1): string[] {
   return [
     "--config-path",
     configPath,
     "--concurrency",
-    "1",
+    String(workers),
     "--disable-hot-restart",
     "--log-level",
     "info",

@@ -11,6 +11,8 @@ import {
   type HttpFilterSpec,
   type RouteSpec,
   renderBootstrap,
+  type VirtualHostSpec,
+  WASM_FILTER_NAME,
   type WasmFilterSpec,
   type WasmRuntime,
 } from "./bootstrap.js";
@@ -27,8 +29,8 @@ export type FilterChoice = "wasm" | "lua" | "none";
 export type EnvoyRuntime = "process" | "docker";
 
 export interface StartEnvoyOptions {
-  /** Routes and clusters, e.g. versionRoutes(upstreams, header). */
-  routing: { routes: RouteSpec[]; clusters: ClusterSpec[] };
+  /** Routes (of one virtual host for every domain, or virtualHosts) and clusters, e.g. versionRoutes(upstreams, header). */
+  routing: { routes?: RouteSpec[]; virtualHosts?: VirtualHostSpec[]; clusters: ClusterSpec[] };
   /** Which filter runs before the router; default wasm. */
   filter?: FilterChoice;
   /** The filter module; default build/filter.wasm. */
@@ -37,6 +39,14 @@ export interface StartEnvoyOptions {
   wasmRuntime?: WasmRuntime;
   /** The plugin configuration for filter "wasm" (an object is serialized as JSON). */
   pluginConfig?: string | object;
+  /**
+   * More plugins after it, as more filters in the chain: several releases' WasmPlugins on one
+   * gateway. Each filter is named version-router-<n> and, unless vmId says otherwise, runs on a
+   * VM of its own (vm_id version-router-<n>), as Istio gives every WasmPlugin its own VM.
+   */
+  morePluginConfigs?: ReadonlyArray<string | object>;
+  /** Envoy's worker threads; default 1. */
+  workers?: number;
   /** Lua source for filter "lua". */
   lua?: string;
   /** The Wasm filter's root_id and vm_id; default "version-router" for both. */
@@ -82,24 +92,28 @@ function configText(pluginConfig: string | object): string {
   return typeof pluginConfig === "string" ? pluginConfig : JSON.stringify(pluginConfig);
 }
 
-/** The HTTP filter before the router, as the bootstrap names it; paths are Envoy's view. */
-function chosenFilter(options: StartEnvoyOptions, runDir: RunDir): HttpFilterSpec | undefined {
+/** The HTTP filters before the router, as the bootstrap names them; paths are Envoy's view. */
+function chosenFilters(options: StartEnvoyOptions, runDir: RunDir): HttpFilterSpec[] {
   const choice = options.filter ?? "wasm";
-  if (choice === "none") return undefined;
+  if (choice === "none") return [];
   if (choice === "lua") {
     if (!options.lua) throw new Error("filter 'lua' needs the lua source");
-    return { kind: "lua", source: options.lua };
+    return [{ kind: "lua", source: options.lua }];
   }
   if (options.pluginConfig === undefined) throw new Error("filter 'wasm' needs a pluginConfig");
-  return {
+  const more = options.morePluginConfigs ?? [];
+  if (more.length > 0 && options.pluginDelivery === "ecds") throw new Error("morePluginConfigs are delivered statically only");
+  const wasm = (pluginConfig: string | object, n: number): WasmFilterSpec => ({
     kind: "wasm",
     wasmPath: `${runDir.envoyPath}/filter.wasm`,
-    pluginConfig: configText(options.pluginConfig),
+    pluginConfig: configText(pluginConfig),
+    ...(more.length > 0 ? { name: `${WASM_FILTER_NAME}-${n}`, vmId: options.vmId ?? `${WASM_FILTER_NAME}-${n}` } : {}),
     ...(options.wasmRuntime !== undefined ? { runtime: options.wasmRuntime } : {}),
     ...(options.rootId !== undefined ? { rootId: options.rootId } : {}),
     ...(options.vmId !== undefined ? { vmId: options.vmId } : {}),
     ...(options.pluginDelivery === "ecds" ? { ecdsPath: `${runDir.envoyPath}/${ECDS_FILE}` } : {}),
-  };
+  });
+  return [options.pluginConfig, ...more].map((config, i) => wasm(config, i + 1));
 }
 
 export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
@@ -112,15 +126,15 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
   };
   try {
     await copyFile(options.wasm ?? FILTER_WASM, join(runDir.path, "filter.wasm"));
-    const filter = chosenFilter(options, runDir);
-    const wasm = filter?.kind === "wasm" ? filter : undefined;
+    const filters = chosenFilters(options, runDir);
+    const wasm = filters[0]?.kind === "wasm" ? filters[0] : undefined;
     const ecds: EcdsFile | undefined = wasm?.ecdsPath ? await createEcdsFile(runDir.path, wasm) : undefined;
     // A container shares the host's network, so its admin port is chosen before it starts.
     const adminPort = runtime === "docker" ? await freePort() : 0;
-    const bootstrap = renderBootstrap({ ...options.routing, filters: filter ? [filter] : [], adminPort });
+    const bootstrap = renderBootstrap({ ...options.routing, filters, adminPort });
     await writeFile(join(runDir.path, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
     const level = options.filterLogLevel ?? "info";
-    const args = envoyArgs(`${runDir.envoyPath}/bootstrap.json`, `wasm:${level},lua:${level}`);
+    const args = envoyArgs(`${runDir.envoyPath}/bootstrap.json`, `wasm:${level},lua:${level}`, options.workers);
     launched =
       runtime === "docker" ? await launchEnvoyContainer(runDir.path, adminPort, args) : await launchEnvoyProcess(runDir.path, args);
     const { adminUrl, logLines } = launched;

@@ -10,6 +10,8 @@ export interface EchoReply {
   version: string;
   /** The version header values it received. */
   received: string[];
+  /** The service it is a version of, when it was given one (several services behind one gateway). */
+  service?: string;
 }
 
 type EchoPackage = {

@@ -20,9 +20,9 @@ export interface Upstreams {
   stop(): Promise<void>;
 }
 
-async function startHttpEcho(version: string, header: string, host: string): Promise<Server> {
+async function startHttpEcho(version: string, header: string, host: string, service: string | undefined): Promise<Server> {
   const server = createServer((req, res) => {
-    const body: EchoReply = { version, received: req.headersDistinct[header] ?? [] };
+    const body: EchoReply = { version, received: req.headersDistinct[header] ?? [], ...(service ? { service } : {}) };
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "content-type": "application/json" });
@@ -34,12 +34,17 @@ async function startHttpEcho(version: string, header: string, host: string): Pro
   return server;
 }
 
-async function startGrpcEcho(version: string, header: string, host: string): Promise<{ server: grpc.Server; port: number }> {
+async function startGrpcEcho(
+  version: string,
+  header: string,
+  host: string,
+  service: string | undefined,
+): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
   server.addService(echoService().service, {
     Who: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const received = call.metadata.get(header).map(String);
-      callback(null, { version, received });
+      callback(null, { version, received, service: service ?? "" });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
@@ -53,6 +58,8 @@ export interface UpstreamOptions {
   header?: string;
   /** The loopback address of the i-th version's servers; default 127.0.0.1 for all. */
   hostOf?: (index: number) => string;
+  /** The service these are versions of, which they report: several services behind one gateway. */
+  service?: string;
 }
 
 export async function startUpstreams(versions: readonly string[], options: UpstreamOptions = {}): Promise<Upstreams> {
@@ -75,9 +82,9 @@ export async function startUpstreams(versions: readonly string[], options: Upstr
   try {
     for (const [index, version] of versions.entries()) {
       const host = options.hostOf?.(index) ?? "127.0.0.1";
-      const http = await startHttpEcho(version, header, host);
+      const http = await startHttpEcho(version, header, host, options.service);
       https.push(http);
-      const { server, port } = await startGrpcEcho(version, header, host);
+      const { server, port } = await startGrpcEcho(version, header, host, options.service);
       grpcs.push(server);
       byVersion.set(version, { version, host, httpPort: (http.address() as AddressInfo).port, grpcPort: port });
     }

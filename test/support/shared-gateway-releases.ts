@@ -15,6 +15,10 @@ export interface SharedRelease {
   values: Record<string, unknown>;
   /** The WasmPlugin's pluginConfig the chart renders from those values. */
   pluginConfig: Record<string, unknown>;
+  /** Where a request without the version header (and without a cohort's key) goes. */
+  withoutHeader: string;
+  /** The host its requests name in the suites, one of hosts. */
+  authority: string;
 }
 
 const tagged = (versions: string[]) => versions.map((name) => ({ name, tag: `${name.slice(1)}.0.0` }));
@@ -27,6 +31,7 @@ function release(
   defaultVersion: string,
   hosts: string[],
   delivery: Record<string, unknown> = {},
+  withoutHeader = defaultVersion,
 ): SharedRelease {
   return {
     release: app,
@@ -35,6 +40,8 @@ function release(
     versions,
     defaultVersion,
     hosts,
+    withoutHeader,
+    authority: hosts[0]!.replace("*", app),
     values: { app, versions: tagged(versions), defaultVersion, gateway: { hosts }, ...delivery },
     pluginConfig: {
       service: `${namespace}/${app}`,
@@ -50,7 +57,7 @@ function release(
 
 /** shop/grpcsvc lists a v4 no one else has; pay/paysvc sends everyone without a header to v2; cart/cartsvc defaults to v2, jason to v3. */
 export const SHOP = release("grpcsvc", "shop", ["v1", "v2", "v3", "v4"], "v1", ["a.example.com"]);
-export const PAY = release("paysvc", "pay", ["v1", "v2"], "v1", ["b.example.com"], { canary: { weights: { v1: 0, v2: 100 } } });
+export const PAY = release("paysvc", "pay", ["v1", "v2"], "v1", ["b.example.com"], { canary: { weights: { v1: 0, v2: 100 } } }, "v2");
 export const CART = release("cartsvc", "cart", ["v1", "v2", "v3"], "v2", ["*.c.example.com"], {
   cohorts: [{ match: { header: "x-user", exact: "jason" }, version: "v3" }],
 });
