@@ -19,6 +19,8 @@ export interface WorkloadOptions {
   versions: readonly string[];
   /** The version header the echo servers report. */
   header?: string;
+  /** The service the echo servers say they are versions of (several services on one gateway). */
+  service?: string;
   /** First of the consecutive loopback addresses, one per version; default 127.0.0.11. */
   firstAddress?: number;
 }
@@ -43,6 +45,7 @@ export async function startVersionWorkloads(kube: KubeClient, options: WorkloadO
   const first = options.firstAddress ?? 11;
   const upstreams = await startUpstreams(options.versions, {
     ...(options.header ? { header: options.header } : {}),
+    ...(options.service ? { service: options.service } : {}),
     hostOf: (index) => `127.0.0.${first + index}`,
   });
   const entries = [...upstreams.byVersion.values()].map((u) =>

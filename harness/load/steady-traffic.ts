@@ -11,6 +11,8 @@ export interface Sample {
   end: number;
   status: string;
   version?: string;
+  /** The service whose version answered, when its upstream reports one. */
+  service?: string;
 }
 
 export interface TrafficOptions {
@@ -19,6 +21,8 @@ export interface TrafficOptions {
   keys: readonly string[];
   /** The request header that carries the key. */
   keyHeader: string;
+  /** The :authority every request names; default the URL's. */
+  authority?: string;
 }
 
 export interface Traffic {
@@ -31,7 +35,7 @@ export function startTraffic(url: string, options: TrafficOptions): Traffic {
   let stopped = false;
   let next = 0;
   const worker = async (protocol: Protocol) => {
-    const client = openClient(protocol, url);
+    const client = openClient(protocol, url, undefined, options.authority ? { authority: options.authority } : {});
     try {
       while (!stopped) {
         const key = options.keys[next++ % options.keys.length]!;
@@ -41,6 +45,7 @@ export function startTraffic(url: string, options: TrafficOptions): Traffic {
           const answer = await client.send([], { extra: { [options.keyHeader]: key } });
           sample.status = answer.status;
           if (answer.version !== undefined) sample.version = answer.version;
+          if (answer.service !== undefined) sample.service = answer.service;
         } catch (err) {
           sample.status = `error: ${(err as Error).message}`;
         }

@@ -9,11 +9,10 @@ import { adminGet } from "../../harness/envoy/admin.js";
 import type { ClusterSpec, VirtualHostSpec } from "../../harness/envoy/bootstrap.js";
 import { type Envoy, startEnvoy } from "../../harness/envoy/start-envoy.js";
 import { versionRoutes } from "../../harness/envoy/version-routes.js";
-import { tableVersion } from "../../harness/reference-model.js";
 import { startUpstreams, type Upstreams } from "../../harness/upstreams/start-upstreams.js";
 import { DEFAULT_VERSION_HEADER } from "../../harness/version-header.js";
 import { rowsFor } from "../support/behaviour-table.js";
-import { SHARED_RELEASES, type SharedRelease, UNOWNED_HOST } from "../support/shared-gateway-releases.js";
+import { CROSS_CASES, expectedVersion, SHARED_RELEASES, UNOWNED_CASES, UNOWNED_HOST } from "../support/shared-gateway-releases.js";
 import { e2eRuntime } from "../support/suite-gates.js";
 import { E2E } from "./with-envoy.js";
 
@@ -22,12 +21,11 @@ const UNOWNED = "unowned";
 
 const LAYOUTS = [
   { name: "a filter per release, each on its own VM", plugins: SHARED_RELEASES.map((r) => r.pluginConfig) },
-  { name: "one filter holding the three services (the shared layout)", plugins: [{ services: SHARED_RELEASES.map((r) => r.pluginConfig) }] },
+  {
+    name: "one filter holding the three services (the shared layout)",
+    plugins: [{ services: SHARED_RELEASES.map((r) => r.pluginConfig) }],
+  },
 ];
-
-/** What the release's filter sends a request with these version header values to. */
-const expected = (r: SharedRelease, sent: readonly string[]) =>
-  sent.length === 0 ? r.withoutHeader : tableVersion(r.versions, r.defaultVersion, sent);
 
 const OK: Record<Protocol, string> = { grpc: "OK", http1: "200", http2: "200" };
 
@@ -85,7 +83,7 @@ describe.runIf(E2E).each(LAYOUTS)("a shared gateway: $name", ({ plugins }) => {
     for (const r of SHARED_RELEASES) {
       describe(`${protocol} to ${r.namespace}/${r.app} (${r.authority})`, () => {
         for (const row of rowsFor(protocol)) {
-          const version = expected(r, row.sent);
+          const version = expectedVersion(r, row.sent);
           it(`${row.name}: ${JSON.stringify(row.sent).slice(0, 40)} -> ${version}`, async () => {
             const answer = await client(protocol, r.authority).send(row.sent);
             count(answer.service);
@@ -96,24 +94,13 @@ describe.runIf(E2E).each(LAYOUTS)("a shared gateway: $name", ({ plugins }) => {
     }
 
     describe(`${protocol}: the cases of one service that the others would decide differently`, () => {
-      const [shop, pay, cart] = SHARED_RELEASES as [SharedRelease, SharedRelease, SharedRelease];
-      it.each([
-        { to: shop, sent: ["v4"], extra: {}, version: "v4", why: "a version only shop lists" },
-        { to: pay, sent: [], extra: {}, version: "v2", why: "pay's canary sends everyone without a header to v2" },
-        { to: cart, sent: [], extra: {}, version: "v2", why: "cart's default is v2" },
-        { to: cart, sent: [], extra: { "x-user": "jason" }, version: "v3", why: "cart's cohort" },
-        { to: shop, sent: [], extra: { "x-user": "jason" }, version: "v1", why: "shop has no cohort" },
-      ])("$why", async ({ to, sent, extra, version }) => {
+      it.each(CROSS_CASES)("$why", async ({ to, sent, extra, version }) => {
         const answer = await client(protocol, to.authority).send(sent, { extra });
         count(answer.service);
         expect(answer).toMatchObject({ status: OK[protocol], service: to.app, version, received: [version] });
       });
 
-      it.each([
-        { sent: ["v9"], why: "a wrong version" },
-        { sent: [], why: "no header" },
-        { sent: ["v2", "zz"], why: "two different values" },
-      ])(`a host no release owns passes untouched: $why`, async ({ sent }) => {
+      it.each(UNOWNED_CASES)("a host no release owns passes untouched: $why", async ({ sent }) => {
         const answer = await client(protocol, UNOWNED_HOST).send(sent);
         count(answer.service);
         expect(answer).toMatchObject({ status: OK[protocol], service: UNOWNED, version: UNOWNED });
@@ -138,10 +125,13 @@ describe.runIf(E2E).each(LAYOUTS)("a shared gateway: $name", ({ plugins }) => {
       const counted = series.filter((s) => s.service === `${r.namespace}/${r.app}`).reduce((sum, s) => sum + s.n, 0);
       expect(counted, `${r.namespace}/${r.app}`).toBe(answered.get(r.app));
     }
-    expect(answered.get(UNOWNED)).toBe(9);
-    expect(series.map((s) => s.service).filter((s, i, all) => all.indexOf(s) === i).sort()).toEqual(
-      SHARED_RELEASES.map((r) => `${r.namespace}/${r.app}`).sort(),
-    );
+    expect(answered.get(UNOWNED)).toBe(PROTOCOLS.length * UNOWNED_CASES.length);
+    expect(
+      series
+        .map((s) => s.service)
+        .filter((s, i, all) => all.indexOf(s) === i)
+        .sort(),
+    ).toEqual(SHARED_RELEASES.map((r) => `${r.namespace}/${r.app}`).sort());
   });
 
   it("Envoy logged no crash and no Wasm error", () => {

@@ -36,9 +36,9 @@ export function itRoutesTheBehaviourTable(
   }
 }
 
-/** Waits until the gateway routes `sent` to `version` (istiod's push has arrived). */
-export async function waitForRoute(protocol: Protocol, sent: string[], version: string): Promise<void> {
-  const probe = openClient(protocol, GATEWAY_URL);
+/** Waits until the gateway routes `sent` (to `authority`, if given) to `version` (istiod's push has arrived). */
+export async function waitForRoute(protocol: Protocol, sent: string[], version: string, authority?: string): Promise<void> {
+  const probe = openClient(protocol, GATEWAY_URL, undefined, authority ? { authority } : {});
   try {
     await vi.waitFor(async () => expect(await probe.send(sent)).toMatchObject({ version, received: [version] }), {
       timeout: 30_000,

@@ -84,35 +84,57 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+export interface ChartReleaseOptions {
+  namespace: string;
+  versions: readonly string[];
+  header?: string;
+  /** The chart's app, which the workloads' labels and the echo servers' service name follow; default grpcsvc. */
+  app?: string;
+  /** The Helm release name; default the app. */
+  release?: string;
+  /** The last byte of the first version's loopback address (127.0.0.<n>); default 11. Releases side by side need their own. */
+  firstAddress?: number;
+}
+
 /**
  * Version workloads and one release of the chart for the enclosing describe: deploy()
- * installs it the first time and upgrades it after; afterAll uninstalls it and stops the
- * workloads.
+ * installs it the first time and upgrades it after; uninstall() removes it (and afterAll does,
+ * if it is still there), then the workloads stop.
  */
 export function withChartRelease(
   istio: () => Istio,
-  options: { namespace: string; versions: readonly string[]; header?: string },
-): { deploy(values: Record<string, unknown>): Promise<ChartRelease>; release(): ChartRelease } {
+  options: ChartReleaseOptions,
+): { deploy(values: Record<string, unknown>): Promise<ChartRelease>; release(): ChartRelease; uninstall(): Promise<void> } {
+  const app = options.app ?? "grpcsvc";
   let workloads: VersionWorkloads | undefined;
   let release: ChartRelease | undefined;
   beforeAll(async () => {
     workloads = await istio().startWorkloads({
       namespace: options.namespace,
-      app: "grpcsvc",
+      app,
+      service: app,
       versions: options.versions,
       ...(options.header ? { header: options.header } : {}),
+      ...(options.firstAddress ? { firstAddress: options.firstAddress } : {}),
     });
   }, 60_000);
+  const uninstall = async () => {
+    const installed = release;
+    release = undefined;
+    await installed?.uninstall();
+  };
   afterAll(async () => {
-    await release?.uninstall();
+    await uninstall();
     await workloads?.stop();
   }, 60_000);
   return {
     deploy: async (values) => {
-      if (release) await release.upgrade(values);
-      else release = await installChart(istio(), { name: "grpcsvc", namespace: options.namespace, values });
+      const withApp = { app, ...values };
+      if (release) await release.upgrade(withApp);
+      else release = await installChart(istio(), { name: options.release ?? app, namespace: options.namespace, values: withApp });
       return release;
     },
     release: () => release ?? fail("the chart is not installed"),
+    uninstall,
   };
 }

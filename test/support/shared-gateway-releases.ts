@@ -1,3 +1,5 @@
+import { tableVersion } from "../../harness/reference-model.js";
+
 // Three releases of the chart on one shared gateway, as the suites install them: their values,
 // all with the default header name, and the filter configuration the chart renders for each
 // (test/manifests/shared-gateway.test.ts checks that it does; the unit and e2e suites run it).
@@ -66,6 +68,35 @@ export const SHARED_RELEASES: readonly SharedRelease[] = [SHOP, PAY, CART];
 
 /** A host none of them binds. */
 export const UNOWNED_HOST = "d.example.com";
+
+/** Where the release's filter sends a request with these version header values (and no cohort key). */
+export function expectedVersion(r: SharedRelease, sent: readonly string[]): string {
+  return sent.length === 0 ? r.withoutHeader : tableVersion(r.versions, r.defaultVersion, sent);
+}
+
+export interface CrossCase {
+  to: SharedRelease;
+  sent: string[];
+  extra: Record<string, string>;
+  version: string;
+  why: string;
+}
+
+/** Requests one service's filter decides by its own configuration where another's would decide otherwise. */
+export const CROSS_CASES: readonly CrossCase[] = [
+  { to: SHOP, sent: ["v4"], extra: {}, version: "v4", why: "a version only shop lists" },
+  { to: PAY, sent: [], extra: {}, version: "v2", why: "pay's canary sends everyone without a header to v2" },
+  { to: CART, sent: [], extra: {}, version: "v2", why: "cart's default is v2" },
+  { to: CART, sent: [], extra: { "x-user": "jason" }, version: "v3", why: "cart's cohort" },
+  { to: SHOP, sent: [], extra: { "x-user": "jason" }, version: "v1", why: "shop has no cohort" },
+];
+
+/** Version header values of requests to a host no release owns: they reach its upstream as sent. */
+export const UNOWNED_CASES: ReadonlyArray<{ sent: string[]; why: string }> = [
+  { sent: ["v9"], why: "a wrong version" },
+  { sent: [], why: "no header" },
+  { sent: ["v2", "zz"], why: "two different values" },
+];
 
 /** The shared layout's values: the three services as entries of one release's services map. */
 export function sharedLayoutValues(releases: readonly SharedRelease[] = SHARED_RELEASES): Record<string, unknown> {
