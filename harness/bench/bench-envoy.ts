@@ -15,7 +15,7 @@ import type { BenchConfig } from "./bench-configs.js";
 import type { RealUpstream } from "./real-upstream.js";
 
 export const BENCH_VERSIONS = ["v1", "v2", "v3", "v4"];
-const DEFAULT = "v1";
+export const BENCH_DEFAULT = "v1";
 
 /** build/noop.wasm: the ABI layer with a filter that does nothing (assembly/bench-noop.ts). */
 export const NOOP_WASM = join(PROJECT_ROOT, "build/noop.wasm");
@@ -28,15 +28,21 @@ export function benchPath(protocol: "http1" | "http2" | "grpc"): string {
   return protocol === "grpc" ? ECHO_WHO_PATH : `/${protocol}/who`;
 }
 
-function directRouting(): StartEnvoyOptions["routing"] {
+/** One route per version on the version header, and a default route, each answered by Envoy itself. */
+export function directRoutes(): RouteSpec[] {
   const routes: RouteSpec[] = BENCH_VERSIONS.map((v) => ({
     name: v,
     header: DEFAULT_VERSION_HEADER,
     exact: v,
     directResponse: { status: 200, body: v },
   }));
-  routes.push({ name: "default", directResponse: { status: 200, body: DEFAULT } });
-  return { routes, clusters: [] };
+  routes.push({ name: "default", directResponse: { status: 200, body: BENCH_DEFAULT } });
+  return routes;
+}
+
+/** Pins every Envoy thread to core 1: h2load (and the real upstream) run on core 0. */
+export function pinToCore1(envoy: Envoy): void {
+  execFileSync("taskset", ["-a", "-cp", "1", String(envoy.pid)], { stdio: "ignore" });
 }
 
 function realRouting(upstream: RealUpstream): StartEnvoyOptions["routing"] {
@@ -59,7 +65,7 @@ function realRouting(upstream: RealUpstream): StartEnvoyOptions["routing"] {
 
 function filterOptions(config: BenchConfig): Partial<StartEnvoyOptions> {
   const runtime = config.runtime === "-" ? {} : { wasmRuntime: config.runtime };
-  const pluginConfig = { versions: BENCH_VERSIONS, default: DEFAULT };
+  const pluginConfig = { versions: BENCH_VERSIONS, default: BENCH_DEFAULT };
   switch (config.filter) {
     case "no-filter":
       return { filter: "none" };
@@ -75,7 +81,7 @@ function filterOptions(config: BenchConfig): Partial<StartEnvoyOptions> {
       return {
         filter: "wasm",
         wasm: GCORE_WASM,
-        pluginConfig: `${DEFAULT_VERSION_HEADER} ${DEFAULT} ${BENCH_VERSIONS.join(",")}`,
+        pluginConfig: `${DEFAULT_VERSION_HEADER} ${BENCH_DEFAULT} ${BENCH_VERSIONS.join(",")}`,
         ...runtime,
       };
   }
@@ -86,9 +92,9 @@ export async function startBenchEnvoy(config: BenchConfig, upstream: RealUpstrea
   if (config.upstream === "real" && !upstream) throw new Error("a real-upstream configuration needs the upstream");
   const envoy = await startEnvoy({
     runtime: "process",
-    routing: config.upstream === "real" ? realRouting(upstream!) : directRouting(),
+    routing: config.upstream === "real" ? realRouting(upstream!) : { routes: directRoutes(), clusters: [] },
     ...filterOptions(config),
   });
-  execFileSync("taskset", ["-a", "-cp", "1", String(envoy.pid)], { stdio: "ignore" });
+  pinToCore1(envoy);
   return envoy;
 }

@@ -4,69 +4,23 @@ import { stat, writeFile } from "node:fs/promises";
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { FILTER_WASM, PROJECT_ROOT } from "../paths.js";
-import type { BenchConfig } from "./bench-configs.js";
+import {
+  type BenchEntry,
+  type Case,
+  COLUMNS,
+  entry,
+  entryAt,
+  entryKey,
+  median,
+  type Protocol,
+  round,
+  type Scenario,
+  spread,
+} from "./bench-table.js";
 import { renderChartPng } from "./chart.js";
-import type { Scenario } from "./run-bench.js";
-
-export const PROTOCOLS = ["http1", "http2", "grpc"] as const;
-export type Protocol = (typeof PROTOCOLS)[number];
-/** The version header as sent: a listed version, none, an unknown one, and two different ones. */
-export const CASES = {
-  valid: ["grpcsvc: v2"],
-  missing: [],
-  invalid: ["grpcsvc: nope"],
-  repeated: ["grpcsvc: v2", "grpcsvc: v3"],
-} as const;
-export type Case = keyof typeof CASES;
-
-/** Every protocol and case, in the order tables and the chart show them. */
-export const COLUMNS = PROTOCOLS.flatMap((protocol) => (Object.keys(CASES) as Case[]).map((c) => ({ protocol, case: c })));
-export type Column = (typeof COLUMNS)[number];
+import { LAYOUTS, type Layout, SERVICE_COUNTS, SERVICES_CASES, SERVICES_PROTOCOL, type ServicesScenario } from "./services-bench.js";
 
 export const WASM_BYTES_GOAL = 16 * 1024;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const spread = (xs: number[]) => (Math.max(...xs) - Math.min(...xs)) / median(xs);
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
-
-export interface BenchEntry {
-  name: BenchConfig["filter"];
-  protocol: Protocol;
-  case: Case;
-  upstream: BenchConfig["upstream"];
-  runtime: BenchConfig["runtime"];
-  rps: number;
-  p50_us: number;
-  p99_us: number;
-  cpu_us_per_request: number;
-  rps_spread: number;
-  cpu_spread: number;
-}
-
-function entry(s: Scenario): BenchEntry {
-  const rps = s.rounds.map((r) => r.rps);
-  const cpu = s.rounds.map((r) => r.cpu_us_per_request);
-  return {
-    name: s.config.filter,
-    protocol: s.protocol,
-    case: s.case,
-    upstream: s.config.upstream,
-    runtime: s.config.runtime,
-    rps: Math.round(median(rps)),
-    p50_us: median(s.rounds.map((r) => r.p50_us)),
-    p99_us: median(s.rounds.map((r) => r.p99_us)),
-    cpu_us_per_request: round(median(cpu), 2),
-    rps_spread: round(spread(rps), 3),
-    cpu_spread: round(spread(cpu), 3),
-  };
-}
-
-export const entryKey = (e: BenchEntry) => `${e.name}/${e.runtime}/${e.upstream}`;
-
-/** The entry of configuration `key` (filter/runtime/upstream) in one protocol and case, if measured. */
-export function entryAt(entries: readonly BenchEntry[], key: string, at: Column): BenchEntry | undefined {
-  return entries.find((e) => entryKey(e) === key && e.protocol === at.protocol && e.case === at.case);
-}
 
 interface GoalCheck {
   goal: string;
@@ -131,6 +85,11 @@ function pivot(entries: BenchEntry[], value: (e: BenchEntry) => string): string 
   return lines.join("\n");
 }
 
+/** A titled table, or nothing when this run measured none of its configurations (BENCH_ONLY). */
+function section(entries: BenchEntry[], title: string, value: (e: BenchEntry) => string): string[] {
+  return entries.length > 0 ? [title, "", pivot(entries, value), ""] : [];
+}
+
 export interface RunFacts {
   envoy: string;
   rounds: number;
@@ -141,13 +100,82 @@ export interface RunFacts {
   unavailable: string[];
 }
 
-export async function writeReport(scenarios: Scenario[], run: RunFacts): Promise<void> {
+/** The shared-gateway goal: with 16 services, the recommended layout costs at most this much more per request than with 1. */
+export const SHARED_GATEWAY_GOAL = 1.15;
+
+export interface ServicesEntry {
+  layout: Layout;
+  services: number;
+  protocol: Protocol;
+  case: Case;
+  rps: number;
+  p99_us: number;
+  cpu_us_per_request: number;
+  cpu_spread: number;
+}
+
+function servicesEntry(s: ServicesScenario): ServicesEntry {
+  const cpu = s.rounds.map((r) => r.cpu_us_per_request);
+  return {
+    layout: s.config.layout,
+    services: s.config.services,
+    protocol: SERVICES_PROTOCOL,
+    case: s.case,
+    rps: Math.round(median(s.rounds.map((r) => r.rps))),
+    p99_us: median(s.rounds.map((r) => r.p99_us)),
+    cpu_us_per_request: round(median(cpu), 2),
+    cpu_spread: round(spread(cpu), 3),
+  };
+}
+
+/** Each layout's CPU per request with 16 services over its own with 1, per case; the goal is the shared layout's. */
+function servicesGoals(entries: ServicesEntry[]) {
+  const at = (layout: Layout, services: number, c: Case) =>
+    entries.find((e) => e.layout === layout && e.services === services && e.case === c);
+  const checks = [];
+  for (const layout of LAYOUTS) {
+    for (const c of SERVICES_CASES) {
+      const one = at(layout, 1, c);
+      const sixteen = at(layout, 16, c);
+      if (!one || !sixteen) continue;
+      const ratio = round(sixteen.cpu_us_per_request / one.cpu_us_per_request, 3);
+      checks.push({ layout, case: c, ratio, met: layout !== "shared" || ratio <= SHARED_GATEWAY_GOAL });
+    }
+  }
+  return checks;
+}
+
+/** A row per layout, a column per case and number of services. */
+function servicesTable(entries: ServicesEntry[], value: (e: ServicesEntry) => string): string {
+  const columns = SERVICES_CASES.flatMap((c) => SERVICE_COUNTS.map((n) => ({ c, n })));
+  const lines = [
+    `| layout | ${columns.map(({ c, n }) => `${n} service${n > 1 ? "s" : ""} ${c}`).join(" | ")} |`,
+    `|---|${columns.map(() => "---:").join("|")}|`,
+  ];
+  for (const layout of LAYOUTS) {
+    const cells = columns.map(({ c, n }) => {
+      const e = entries.find((x) => x.layout === layout && x.services === n && x.case === c);
+      return e ? value(e) : "";
+    });
+    if (cells.some((cell) => cell !== "")) lines.push(`| ${layout} | ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+export async function writeReport(scenarios: Scenario[], servicesScenarios: ServicesScenario[], run: RunFacts): Promise<void> {
   const build = join(PROJECT_ROOT, "build");
   const cpu = cpus();
   const machine = `${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}`;
   const wasmBytes = (await stat(FILTER_WASM)).size;
   const entries = scenarios.map(entry);
   const { checks, summary } = goals(entries, wasmBytes);
+  const services = servicesScenarios.map(servicesEntry);
+  const servicesChecks = servicesGoals(services);
+  if (servicesChecks.some((c) => c.layout === "shared")) {
+    summary[`shared gateway: CPU per request with 16 services <= ${SHARED_GATEWAY_GOAL} x with 1 (shared layout)`] = servicesChecks
+      .filter((c) => c.layout === "shared")
+      .every((c) => c.met);
+  }
   const result = {
     envoy: run.envoy,
     machine,
@@ -157,6 +185,8 @@ export async function writeReport(scenarios: Scenario[], run: RunFacts): Promise
     rounds: run.rounds,
     requests_per_round: run.requests,
     scenarios: entries.map((e, i) => ({ ...e, rounds: scenarios[i]!.rounds })),
+    shared_gateway: services.map((e, i) => ({ ...e, rounds: servicesScenarios[i]!.rounds })),
+    shared_gateway_ratios: servicesChecks,
     goals: checks,
     goals_met: summary,
   };
@@ -170,18 +200,25 @@ export async function writeReport(scenarios: Scenario[], run: RunFacts): Promise
     `Wasm runtimes in this Envoy build: ${run.runtimes.join(", ")}.` +
       (run.unavailable.length > 0 ? ` Not measured (runtime not in the build): ${run.unavailable.join(", ")}.` : ""),
     "",
-    "Envoy CPU µs per request, Envoy answering itself (direct_response):",
-    "",
-    pivot(direct, (e) => e.cpu_us_per_request.toFixed(2)),
-    "",
-    "Real upstream servers: requests per second (Envoy CPU µs per request):",
-    "",
-    pivot(real, (e) => `${e.rps} (${e.cpu_us_per_request.toFixed(2)})`),
-    "",
-    "p99 latency µs, direct:",
-    "",
-    pivot(direct, (e) => String(Math.round(e.p99_us))),
-    "",
+    ...section(direct, "Envoy CPU µs per request, Envoy answering itself (direct_response):", (e) => e.cpu_us_per_request.toFixed(2)),
+    ...section(
+      real,
+      "Real upstream servers: requests per second (Envoy CPU µs per request):",
+      (e) => `${e.rps} (${e.cpu_us_per_request.toFixed(2)})`,
+    ),
+    ...section(direct, "p99 latency µs, direct:", (e) => String(Math.round(e.p99_us))),
+    ...(services.length > 0
+      ? [
+          `One listener shared by 1, 4 and 16 services (${SERVICES_PROTOCOL}, requests spread evenly over the services and a host none owns), Envoy CPU µs per request:`,
+          "",
+          servicesTable(services, (e) => e.cpu_us_per_request.toFixed(2)),
+          "",
+          "CPU per request with 16 services over with 1:",
+          "",
+          ...servicesChecks.map((c) => `- ${c.layout} ${c.case}: ${c.ratio}`),
+          "",
+        ]
+      : []),
     "Goals:",
     "",
     ...Object.entries(summary).map(([goal, met]) => `- ${met ? "met" : "MISSED"}: ${goal}`),

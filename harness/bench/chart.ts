@@ -2,7 +2,7 @@
 // (CPU per request, the Wasm runtimes, the real-upstream scenario), each with its own
 // legend; drawn as SVG and rendered to PNG by resvg.
 import { Resvg } from "@resvg/resvg-js";
-import { type BenchEntry, COLUMNS, type Column, entryAt, entryKey, PROTOCOLS } from "./bench-report.js";
+import { type BenchEntry, COLUMNS, type Column, entryAt, entryKey, PROTOCOLS } from "./bench-table.js";
 
 interface Series {
   key: string;

@@ -11,6 +11,8 @@ const exec = promisify(execFile);
 export interface LoadSpec {
   url: string;
   path: string;
+  /** The :authority (Host) the requests name, when it is not the URL's: h2load connects to the URL's address. */
+  authority?: string;
   protocol: "http1" | "http2" | "grpc";
   headers: readonly string[];
   requests: number;
@@ -45,8 +47,13 @@ export async function runH2load(spec: LoadSpec): Promise<RunResult> {
     if (spec.protocol === "http1") args.push("--h1");
     if (spec.protocol === "grpc") args.push("-d", spec.bodyFile!, "-H", "content-type: application/grpc", "-H", "te: trailers");
     for (const header of spec.headers) args.push("-H", header);
+    let uri = spec.url + spec.path;
+    if (spec.authority) {
+      args.push("--connect-to", new URL(spec.url).host);
+      uri = `http://${spec.authority}${spec.path}`;
+    }
     // The load generator gets core 0; the bench pins Envoy to core 1.
-    const { stdout } = await exec("taskset", ["-c", "0", "h2load", ...args, spec.url + spec.path], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await exec("taskset", ["-c", "0", "h2load", ...args, uri], { maxBuffer: 16 * 1024 * 1024 });
     const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(stdout)?.[1]);
     const succeeded = Number(/(\d+) succeeded/.exec(stdout)?.[1]);
     const lines = (await readFile(log, "utf8")).trim().split("\n");

@@ -1,7 +1,8 @@
 // make bench: Envoy with no filter, the seed's Lua filter, Lua doing the same work, the
 // do-nothing Wasm floor, version-router and the same behaviour on another SDK, on V8 and
-// the other runtimes, answering itself or proxying to real upstreams; every configuration
-// measured in turn in each round. Writes build/bench.json, build/bench.md, build/bench.png.
+// the other runtimes, answering itself or proxying to real upstreams; then one listener shared
+// by 1, 4 and 16 services in each layout (services-bench.ts). Every configuration is measured in
+// turn in each round. Writes build/bench.json, build/bench.md, build/bench.png.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { envoyVersion } from "../envoy/admin.js";
@@ -9,33 +10,27 @@ import type { WasmRuntime } from "../envoy/bootstrap.js";
 import type { Envoy } from "../envoy/start-envoy.js";
 import { wasmRuntimesIn } from "../envoy/wasm-runtimes.js";
 import { PROJECT_ROOT } from "../paths.js";
-import { BENCH_CONFIGS, type BenchConfig, configKey } from "./bench-configs.js";
+import { BENCH_CONFIGS, configKey } from "./bench-configs.js";
 import { benchPath, startBenchEnvoy } from "./bench-envoy.js";
-import { CASES, type Case, COLUMNS, type Protocol, writeReport } from "./bench-report.js";
+import { writeReport } from "./bench-report.js";
+import { CASES, COLUMNS, type Measurement, type Scenario } from "./bench-table.js";
 import { cpuNanoseconds } from "./envoy-cpu.js";
 import { runH2load } from "./h2load.js";
 import { type RealUpstream, startRealUpstream } from "./real-upstream.js";
+import {
+  measureSpread,
+  SERVICES_CASES,
+  SERVICES_CONFIGS,
+  type ServicesScenario,
+  servicesKey,
+  startServicesEnvoy,
+} from "./services-bench.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 /** A regex on `filter/runtime/upstream` to measure only some configurations while working on one. */
 const ONLY = new RegExp(process.env.BENCH_ONLY ?? ".");
 const BUILD = join(PROJECT_ROOT, "build");
-
-export interface Measurement {
-  rps: number;
-  p50_us: number;
-  p99_us: number;
-  /** Envoy's CPU time (all threads) during the run, per request. */
-  cpu_us_per_request: number;
-}
-
-export interface Scenario {
-  config: BenchConfig;
-  protocol: Protocol;
-  case: Case;
-  rounds: Measurement[];
-}
 
 // gRPC request body: one length-prefixed message, WhoRequest{note: "who"}.
 const GRPC_BODY = Buffer.from([0, 0, 0, 0, 5, 0x0a, 3, 0x77, 0x68, 0x6f]);
@@ -62,6 +57,20 @@ async function probeLogs(): Promise<string[]> {
   const logs = probe.logs();
   await probe.stop();
   return logs;
+}
+
+/** The shared-gateway part: 1, 4 and 16 services in each layout, alternated in each round. Its Envoys join `envoys`. */
+async function measureServices(envoys: Map<string, Envoy>, bodyFile: string): Promise<ServicesScenario[]> {
+  const wanted = SERVICES_CONFIGS.filter((c) => ONLY.test(servicesKey(c)));
+  for (const config of wanted) envoys.set(servicesKey(config), await startServicesEnvoy(config));
+  const scenarios: ServicesScenario[] = SERVICES_CASES.flatMap((c) => wanted.map((config) => ({ config, case: c, rounds: [] })));
+  const envoyOf = (s: ServicesScenario) => envoys.get(servicesKey(s.config))!;
+  for (const s of scenarios) await measureSpread(envoyOf(s), s.config, s.case, Math.ceil(REQUESTS / 10), bodyFile);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const s of scenarios) s.rounds.push(await measureSpread(envoyOf(s), s.config, s.case, REQUESTS, bodyFile));
+    console.error(`shared gateway: round ${round}/${ROUNDS} done`);
+  }
+  return scenarios;
 }
 
 async function main(): Promise<void> {
@@ -100,11 +109,12 @@ async function main(): Promise<void> {
       for (const s of scenarios) s.rounds.push(await measure(envoyOf(s), s, REQUESTS, bodyFile));
       console.error(`round ${round}/${ROUNDS} done`);
     }
+    const services = await measureServices(envoys, bodyFile);
     for (const [key, envoy] of envoys) {
       if (envoy.errors().length > 0) throw new Error(`Envoy ${key} logged errors:\n${envoy.errors().join("\n")}`);
     }
     const version = await envoyVersion([...envoys.values()][0]!.adminUrl);
-    await writeReport(scenarios, { envoy: version, rounds: ROUNDS, requests: REQUESTS, runtimes: runtimes ?? [], unavailable });
+    await writeReport(scenarios, services, { envoy: version, rounds: ROUNDS, requests: REQUESTS, runtimes: runtimes ?? [], unavailable });
   } finally {
     await Promise.all([...envoys.values()].map((e) => e.stop()));
     await upstream?.stop();

@@ -207,11 +207,13 @@ export function renderBootstrap(spec: BootstrapSpec): object {
                     codec_type: "AUTO",
                     route_config: {
                       name: "versions",
-                      virtual_hosts: (spec.virtualHosts ?? [{ name: "service", domains: ["*"], routes: spec.routes ?? [] }]).map((host) => ({
-                        name: host.name,
-                        domains: host.domains,
-                        routes: host.routes.map(renderRoute),
-                      })),
+                      virtual_hosts: (spec.virtualHosts ?? [{ name: "service", domains: ["*"], routes: spec.routes ?? [] }]).map(
+                        (host) => ({
+                          name: host.name,
+                          domains: host.domains,
+                          routes: host.routes.map(renderRoute),
+                        }),
+                      ),
                     },
                     http_filters: [
                       ...spec.filters.map(renderFilter),

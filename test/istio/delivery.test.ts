@@ -59,6 +59,7 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
   describe("the chart's progressive delivery values", () => {
     it("reach the gateway as the WasmPlugin's pluginConfig", async () => {
       expect(await pluginConfigIn(gateway())).toEqual({
+        service: `${NAMESPACE}/grpcsvc`,
         header: "grpcsvc",
         versions: VERSIONS,
         default: "v1",
@@ -126,7 +127,13 @@ describe.runIf(ISTIO)("progressive delivery through Istio", () => {
         async () => {
           const ours = (await gateway().ecdsFilters()).find((f) => f.name.includes(PLUGIN.name));
           expect(ours?.failurePolicy).toBe(envoyPolicy);
-          expect(JSON.parse(ours!.configuration!)).toEqual({ header: "grpcsvc", versions: VERSIONS, default: "v1", scope: "all" });
+          expect(JSON.parse(ours!.configuration!)).toEqual({
+            service: `${NAMESPACE}/grpcsvc`,
+            header: "grpcsvc",
+            versions: VERSIONS,
+            default: "v1",
+            scope: "all",
+          });
         },
         { timeout: 30_000, interval: 100 },
       );

@@ -92,7 +92,13 @@ describe.runIf(ISTIO)("the chart with the Kubernetes Gateway API on real Istio",
     );
     expect(plugin?.spec?.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: GATEWAY }]);
     expect(plugin?.spec?.selector).toBeUndefined();
-    expect(await pluginConfig()).toEqual({ header: "grpcsvc", versions: BEHAVIOUR_VERSIONS, default: "v1", scope: "all" });
+    expect(await pluginConfig()).toEqual({
+      service: `${NAMESPACE}/grpcsvc`,
+      header: "grpcsvc",
+      versions: BEHAVIOUR_VERSIONS,
+      default: "v1",
+      scope: "all",
+    });
     const ours = (await gw().ecdsFilters()).find((f) => f.name.includes(PLUGIN));
     expect(ours?.wasmFile).toBe(LOOPBACK_VALUES.wasm.url.slice("file://".length));
   });

@@ -1,18 +1,19 @@
 // The filter's counters on a gateway whose bootstrap Istio's own code rendered (the gateway
 // pod's only setting: the sidecar.istio.io/extraStatTags annotation, as the README says):
-// Istio's /stats/prometheus listener shows version_router_requests_total with version and
-// reason labels, and the counts are the requests sent.
+// Istio's /stats/prometheus listener shows version_router_requests_total with service, version
+// and reason labels, and the counts are the requests sent.
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import { openClient } from "../../harness/clients/version-client.js";
 import { startPrometheus } from "../../harness/monitoring/prometheus.js";
-import { REASONS } from "../../harness/reference-model.js";
 import { prometheusSuiteTools } from "../support/suite-gates.js";
 import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
 
 // The filter hands its counts to Envoy on a 1 s tick.
 const FLUSH_MS = 1_500;
 const SERIES = /^version_router_requests_total\{([^}]*)\} (\d+)$/;
+/** The label text of one of the release's series, as Envoy prints it. */
+const series = (version: string, reason: string) => `service="shop/grpcsvc",version="${version}",reason="${reason}"`;
 
 /** version_router_requests_total by its label text, from a Prometheus text exposition. */
 async function decisionCounters(url: string): Promise<Map<string, number>> {
@@ -42,16 +43,17 @@ describe.runIf(ISTIO && PROMETHEUS)("the decision counters on a gateway with Ist
         };
       };
     };
-    expect(bootstrap.node.metadata.ANNOTATIONS["sidecar.istio.io/extraStatTags"]).toBe("version,reason");
+    expect(bootstrap.node.metadata.ANNOTATIONS["sidecar.istio.io/extraStatTags"]).toBe("service,version,reason");
     const tags = bootstrap.stats_config.stats_tags;
-    expect(tags.find((t) => t.tag_name === "version")?.regex).toBe("(version=\\.=(.*?);\\.;)");
-    expect(tags.find((t) => t.tag_name === "reason")?.regex).toBe("(reason=\\.=(.*?);\\.;)");
+    for (const tag of ["service", "version", "reason"]) {
+      expect(tags.find((t) => t.tag_name === tag)?.regex).toBe(`(${tag}=\\.=(.*?);\\.;)`);
+    }
     // Istio's own tags are there too: this is its template, not the harness's.
     expect(tags.map((t) => t.tag_name)).toEqual(expect.arrayContaining(["cluster_name", "response_code", "wasm_filter"]));
     expect(bootstrap.stats_config.stats_matcher.inclusion_list.patterns).toContainEqual({ prefix: "wasm" });
   });
 
-  it("Istio's metrics listener shows version_router_requests_total{version,reason} with the requests sent", async () => {
+  it("Istio's metrics listener shows version_router_requests_total{service,version,reason} with the requests sent", async () => {
     await chart.deploy(chartValues({ canary: { weights: { v1: 50, v3: 50 } } }));
     await gateway().waitForListener(80);
     const client = openClient("grpc", GATEWAY_URL);
@@ -71,17 +73,25 @@ describe.runIf(ISTIO && PROMETHEUS)("the decision counters on a gateway with Ist
       await vi.waitFor(
         async () => {
           const after = await decisionCounters(gateway().prometheusUrl);
-          expect(delta('version="v2",reason="explicit"', after)).toBe(sent.explicit);
-          expect(delta('version="v1",reason="invalid"', after)).toBe(sent.invalid);
-          expect(delta('version="v1",reason="canary"', after)).toBe(canaryServed.v1);
-          expect(delta('version="v3",reason="canary"', after)).toBe(canaryServed.v3);
+          expect(delta(series("v2", "explicit"), after)).toBe(sent.explicit);
+          expect(delta(series("v1", "invalid"), after)).toBe(sent.invalid);
+          expect(delta(series("v1", "canary"), after)).toBe(canaryServed.v1);
+          expect(delta(series("v3", "canary"), after)).toBe(canaryServed.v3);
         },
         { timeout: FLUSH_MS * 4, interval: 250 },
       );
-      // One series per version and reason, with exactly those two labels.
+      // One series per version and reason this configuration can reach (every version by name,
+      // the default when the name is wrong or missing, the weighted ones by canary), with exactly
+      // those three labels.
       const after = await decisionCounters(gateway().prometheusUrl);
       expect([...after.keys()].sort()).toEqual(
-        ["v1", "v2", "v3"].flatMap((v) => REASONS.map((r) => `version="${v}",reason="${r}"`)).sort(),
+        [
+          ...["v1", "v2", "v3"].map((v) => series(v, "explicit")),
+          series("v1", "invalid"),
+          series("v1", "default"),
+          series("v1", "canary"),
+          series("v3", "canary"),
+        ].sort(),
       );
       // And a real Prometheus scraping that listener stores them so.
       const prometheus = await startPrometheus({
@@ -91,15 +101,16 @@ describe.runIf(ISTIO && PROMETHEUS)("the decision counters on a gateway with Ist
       try {
         await vi.waitFor(
           async () => {
-            const [series] = await prometheus.query('version_router_requests_total{version="v2",reason="explicit"}');
-            expect(series?.labels).toEqual({
+            const [stored] = await prometheus.query('version_router_requests_total{service="shop/grpcsvc",version="v2",reason="explicit"}');
+            expect(stored?.labels).toEqual({
               __name__: "version_router_requests_total",
+              service: "shop/grpcsvc",
               version: "v2",
               reason: "explicit",
               job: "gateway",
               instance: new URL(gateway().prometheusUrl).host,
             });
-            expect(series?.value).toBe(after.get('version="v2",reason="explicit"'));
+            expect(stored?.value).toBe(after.get(series("v2", "explicit")));
           },
           { timeout: 15_000, interval: 250 },
         );

@@ -82,6 +82,7 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
         const ours = filters.filter((f) => f.name.includes(`istio-system.${layout.namespace}-grpcsvc-version-router`));
         expect(ours).toHaveLength(1);
         expect(JSON.parse(ours[0]!.configuration!)).toEqual({
+          service: `${layout.namespace}/grpcsvc`,
           header: "grpcsvc",
           versions: BEHAVIOUR_VERSIONS,
           default: "v1",

@@ -75,6 +75,7 @@ describe.runIf(DOCKER)("the WasmPlugin's OCI image through Istio's Wasm fetcher"
     expect(ours!["@type"]).toBe(WASM_TYPE);
     expect(ours!.config.vmConfig.code.remote?.httpUri.uri).toBe(`oci://${image}`);
     expect(JSON.parse(ours!.config.configuration.value)).toEqual({
+      service: "shop/grpcsvc",
       header: "grpcsvc",
       versions: ["v1", "v2", "v3"],
       default: "v1",

@@ -88,7 +88,7 @@ export interface ChartReleaseOptions {
   namespace: string;
   versions: readonly string[];
   header?: string;
-  /** The chart's app, which the workloads' labels and the echo servers' service name follow; default grpcsvc. */
+  /** The chart's app, which the workloads' labels follow; default grpcsvc. Given, the echo servers also report it as their service. */
   app?: string;
   /** The Helm release name; default the app. */
   release?: string;
@@ -112,7 +112,7 @@ export function withChartRelease(
     workloads = await istio().startWorkloads({
       namespace: options.namespace,
       app,
-      service: app,
+      ...(options.app ? { service: options.app } : {}),
       versions: options.versions,
       ...(options.header ? { header: options.header } : {}),
       ...(options.firstAddress ? { firstAddress: options.firstAddress } : {}),
