@@ -171,7 +171,8 @@ demo-istio: build envoy istio-tools
 	npx tsx harness/demo-istio.ts
 
 # Envoy CPU per request, req/s and p99: no filter, Lua, the Wasm floor, version-router and
-# its SDK peer, on V8, wasmtime and WAMR, direct and with real upstreams (BENCH_* in README).
+# its SDK peer, on V8, wasmtime and WAMR, direct and with real upstreams; then one listener
+# shared by 1, 4 and 16 services in each layout (BENCH_* in README).
 bench: build build/noop.wasm build/gcore.wasm envoy
 	@command -v h2load >/dev/null || { apt-get update -qq && apt-get install -y -qq nghttp2-client=$(NGHTTP2_DEB_VERSION); }
 	npx tsx harness/bench/run-bench.ts

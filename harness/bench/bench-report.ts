@@ -197,7 +197,7 @@ export async function writeReport(scenarios: Scenario[], servicesScenarios: Serv
   const markdown = [
     `Envoy ${run.envoy}, one worker; ${machine}; filter.wasm ${wasmBytes} bytes.`,
     `Medians of ${run.rounds} alternated rounds of ${run.requests} requests (h2load).`,
-    `Wasm runtimes in this Envoy build: ${run.runtimes.join(", ")}.` +
+    `Wasm runtimes in this Envoy build: ${run.runtimes.join(", ") || "not probed (no configuration of this run needed it)"}.` +
       (run.unavailable.length > 0 ? ` Not measured (runtime not in the build): ${run.unavailable.join(", ")}.` : ""),
     "",
     ...section(direct, "Envoy CPU µs per request, Envoy answering itself (direct_response):", (e) => e.cpu_us_per_request.toFixed(2)),
