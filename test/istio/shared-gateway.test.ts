@@ -48,9 +48,9 @@ function withClients(): (protocol: Protocol, authority: string) => VersionClient
   });
   return (protocol, authority) => {
     const key = `${protocol} ${authority}`;
-    let c = clients.get(key);
-    if (!c) clients.set(key, (c = openClient(protocol, GATEWAY_URL, undefined, { authority })));
-    return c;
+    const open = clients.get(key) ?? openClient(protocol, GATEWAY_URL, undefined, { authority });
+    clients.set(key, open);
+    return open;
   };
 }
 
@@ -379,7 +379,7 @@ describe.runIf(ISTIO)("two releases with HTTPRoutes on one shared Kubernetes Gat
       SHARED_GATEWAY.namespace,
       `${releases[0]!.namespace}-${releases[0]!.app}-version-router`,
     );
-    expect((plugin?.spec as { targetRefs?: unknown }).targetRefs).toEqual([
+    expect((plugin?.spec as { targetRefs?: unknown } | undefined)?.targetRefs).toEqual([
       { group: "gateway.networking.k8s.io", kind: "Gateway", name: SHARED_GATEWAY.name },
     ]);
   });
