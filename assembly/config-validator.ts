@@ -302,7 +302,7 @@ class ConfigValidator {
       cumulative[i] = sum;
     }
     if (sum == 0) {
-      this.fail(path, "must give a version a weight above 0");
+      this.fail(path, "needs a weight above 0");
       return null;
     }
     return new Weights(cumulative, sum);

@@ -108,7 +108,7 @@ class JsonParser {
       this.skipSpace();
       if (this.accept(0x2c)) continue;
       if (this.accept(0x7d)) return v;
-      return this.fail("expected ',' or '}'");
+      return this.expectedCommaOr("}");
     }
   }
 
@@ -125,8 +125,12 @@ class JsonParser {
       this.skipSpace();
       if (this.accept(0x2c)) continue;
       if (this.accept(0x5d)) return v;
-      return this.fail("expected ',' or ']'");
+      return this.expectedCommaOr("]");
     }
+  }
+
+  expectedCommaOr(close: string): JsonValue | null {
+    return this.fail("expected ',' or '" + close + "'");
   }
 
   /** Consumes `c` if it is next. */
@@ -271,7 +275,7 @@ export function parseJson(src: string): JsonParse {
   const value = parser.value(0);
   if (value !== null) {
     parser.skipSpace();
-    if (parser.pos < src.length) parser.fail("unexpected text after the document");
+    if (parser.pos < src.length) parser.fail("text after the document");
   }
   if (parser.error.length > 0) {
     result.error = parser.error;

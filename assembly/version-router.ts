@@ -95,7 +95,7 @@ export class VersionRouterRoot extends RootContext {
     if (service !== null) request.scan(service, cursor);
     if (service === null || (service.model.scope == Scope.Grpc && !request.grpc)) {
       cursor.release();
-      if (debug) log(LogLevel.Debug, "left alone (not owned, or scope grpc)");
+      if (debug) log(LogLevel.Debug, "not ours, left alone");
       return FilterHeadersStatus.Continue;
     }
 

@@ -3,8 +3,14 @@
 // Envoy calls only what a module exports, and each call costs a crossing into the VM: the
 // module exports no response or per-stream callbacks it would not use.
 import { newRootContext, RootContext } from "./context";
+import { proxy_increment_metric } from "./imports";
+import { defineCounter, NO_METRIC } from "./metrics";
 import { NO_PARENT, parentOf, rememberParent } from "./stream-parents";
 import { FilterHeadersStatus } from "./types";
+
+// A stream whose root cannot be found (stream-parents' reading of Envoy's call order broken)
+// passes untouched; it is counted, defined with the first configuration so it shows from 0.
+let withoutRoot: u32 = NO_METRIC;
 
 // A VM holds one root per plugin that shares it (usually one, a few when plugins share a
 // vm_id): a list searched in order costs less code and time than a map.
@@ -34,6 +40,7 @@ export function proxy_on_configure(rootId: u32, pluginConfigurationSize: u32): b
   const at = rootAt(rootId);
   if (at < 0) return false;
   const accepted = roots[at].onConfigure(pluginConfigurationSize);
+  if (withoutRoot == NO_METRIC) withoutRoot = defineCounter("streams_without_root");
   __collect();
   return accepted;
 }
@@ -46,7 +53,10 @@ export function proxy_on_tick(rootId: u32): void {
 export function proxy_on_request_headers(contextId: u32, requestHeaderCount: u32, endOfStream: bool): u32 {
   const rootId = parentOf(contextId);
   const at = rootId == NO_PARENT ? -1 : rootAt(rootId);
-  if (at < 0) return FilterHeadersStatus.Continue;
+  if (at < 0) {
+    if (withoutRoot != NO_METRIC) proxy_increment_metric(withoutRoot, 1);
+    return FilterHeadersStatus.Continue;
+  }
   return roots[at].onRequestHeaders(contextId, requestHeaderCount, endOfStream);
 }
 

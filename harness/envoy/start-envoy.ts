@@ -70,6 +70,8 @@ export interface Envoy {
   port: number;
   adminUrl: string;
   runtime: EnvoyRuntime;
+  /** The filter before the router. */
+  filter: FilterChoice;
   /** The process id (runtime "process" only). */
   pid?: number;
   /** Counters and gauges, optionally filtered by a regex on the name. */
@@ -145,6 +147,7 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
       port,
       adminUrl,
       runtime,
+      filter: options.filter ?? "wasm",
       ...(launched.pid !== undefined ? { pid: launched.pid } : {}),
       stats: (statFilter) => readStats(adminUrl, statFilter),
       logs: () => [...logLines],

@@ -152,6 +152,18 @@ export class ProxyWasmHost {
     for (const id of streams) this.exports.proxy_on_delete?.(id);
   }
 
+  /**
+   * Request headers for a stream whose context was never created: what the module does when it
+   * cannot find a stream's root. Returns the status it gave.
+   */
+  requestHeadersOfUnknownStream(headers: readonly HeaderInput[]): number {
+    const map = new HeaderMap(headers);
+    this.current.set(HeaderMapType.RequestHeaders, map);
+    const status = this.exports.proxy_on_request_headers(this.nextContextId++, map.entries.length, 1);
+    this.current.delete(HeaderMapType.RequestHeaders);
+    return status;
+  }
+
   /** The module's linear memory size in bytes. */
   memoryBytes(): number {
     return this.exports.memory.buffer.byteLength;

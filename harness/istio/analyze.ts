@@ -23,14 +23,23 @@ export async function analyzeManifests(istioctl: string, yaml: string): Promise<
     await writeFile(file, yaml);
     const args = ["analyze", "--use-kube=false", "--all-namespaces", "--output", "json", "--failure-threshold", "Error", file];
     // Exit code 79 means "errors found"; the JSON on stdout says which.
-    const { stdout } = await exec(istioctl, args, { maxBuffer: 16 << 20 }).catch(
+    const { stdout, stderr } = await exec(istioctl, args, { maxBuffer: 16 << 20 }).catch(
       (err: { stdout?: string; stderr?: string; code?: number }) => {
-        if (err.code === 79 && err.stdout) return { stdout: err.stdout };
+        if (err.code === 79 && err.stdout) return { stdout: err.stdout, stderr: err.stderr ?? "" };
         throw new Error(`istioctl analyze failed (${err.code}): ${err.stderr ?? ""}`);
       },
     );
-    const text = stdout.trim();
-    return text?.startsWith("[") ? (JSON.parse(text) as AnalysisMessage[]) : [];
+    // istioctl skips a document it cannot read, says so on stderr, and exits 0 with no findings
+    // for it: nothing analyzed is not "no findings".
+    if (/could not be parsed|error processing/i.test(stderr))
+      throw new Error(`istioctl analyze could not read its input: ${stderr.trim()}`);
+    try {
+      const messages: unknown = JSON.parse(stdout);
+      if (!Array.isArray(messages)) throw new Error("not a list");
+      return messages as AnalysisMessage[];
+    } catch (err) {
+      throw new Error(`istioctl analyze printed no list of findings (${(err as Error).message}): ${stdout.slice(0, 500)}`);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

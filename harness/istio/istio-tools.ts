@@ -29,12 +29,17 @@ export interface IstioTools {
   gatewayApiCrds: string;
 }
 
+/** istioctl as `make istio-tools` builds it ("" when ISTIO_TOOLS_DIR is unset): all that offline analysis needs. */
+export function istioctlBinary(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ISTIO_TOOLS_DIR ? join(env.ISTIO_TOOLS_DIR, "istioctl") : "";
+}
+
 /** The tools from the environment `make istio-tools` sets, or the names of what is missing. */
 export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | { missing: string[] } {
   const dir = env.ISTIO_TOOLS_DIR ?? "";
   const tools: IstioTools = {
     pilotDiscovery: join(dir, "pilot-discovery"),
-    istioctl: join(dir, "istioctl"),
+    istioctl: istioctlBinary(env),
     pilotAgent: join(dir, "pilot-agent"),
     wasmFetch: join(dir, "istio-wasm-fetch"),
     bootstrapRenderer: join(dir, "istio-bootstrap"),

@@ -35,6 +35,8 @@ export interface Prometheus {
   query(expr: string): Promise<Sample[]>;
   /** Alerts in the pending or firing state, with their labels. */
   alerts(): Promise<Array<{ labels: Record<string, string>; state: string }>>;
+  /** The alerting rules Prometheus loaded: each one's name and state (inactive, pending or firing). */
+  alertingRules(): Promise<Array<{ name: string; state: string; query: string }>>;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       return data.result.map(({ metric, value }) => ({ labels: metric, value: Number(value[1]) }));
     },
     alerts: async () => (await api<{ alerts: Array<{ labels: Record<string, string>; state: string }> }>("alerts")).alerts,
+    alertingRules: async () =>
+      (
+        await api<{ groups: Array<{ rules: Array<{ type: string; name: string; state: string; query: string }> }> }>("rules?type=alert")
+      ).groups.flatMap((g) => g.rules.map(({ name, state, query }) => ({ name, state, query }))),
     stop,
   };
 }

@@ -12,6 +12,8 @@ export interface EchoReply {
   received: string[];
   /** The service it is a version of, when it was given one (several services behind one gateway). */
   service?: string;
+  /** Every value of each header it was asked to report, as received. */
+  headers?: Array<{ name: string; values: string[] }>;
 }
 
 type EchoPackage = {

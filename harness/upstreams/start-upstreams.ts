@@ -20,9 +20,22 @@ export interface Upstreams {
   stop(): Promise<void>;
 }
 
-async function startHttpEcho(version: string, header: string, host: string, service: string | undefined): Promise<Server> {
+interface EchoOptions {
+  version: string;
+  header: string;
+  host: string;
+  service: string | undefined;
+  reportHeaders: readonly string[];
+}
+
+async function startHttpEcho({ version, header, host, service, reportHeaders }: EchoOptions): Promise<Server> {
   const server = createServer((req, res) => {
-    const body: EchoReply = { version, received: req.headersDistinct[header] ?? [], ...(service ? { service } : {}) };
+    const body: EchoReply = {
+      version,
+      received: req.headersDistinct[header] ?? [],
+      ...(service ? { service } : {}),
+      ...(reportHeaders.length > 0 ? { headers: reportHeaders.map((name) => ({ name, values: req.headersDistinct[name] ?? [] })) } : {}),
+    };
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "content-type": "application/json" });
@@ -34,17 +47,19 @@ async function startHttpEcho(version: string, header: string, host: string, serv
   return server;
 }
 
-async function startGrpcEcho(
-  version: string,
-  header: string,
-  host: string,
-  service: string | undefined,
-): Promise<{ server: grpc.Server; port: number }> {
+async function startGrpcEcho({
+  version,
+  header,
+  host,
+  service,
+  reportHeaders,
+}: EchoOptions): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
   server.addService(echoService().service, {
     Who: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const received = call.metadata.get(header).map(String);
-      callback(null, { version, received, service: service ?? "" });
+      const headers = reportHeaders.map((name) => ({ name, values: call.metadata.get(name).map(String) }));
+      callback(null, { version, received, service: service ?? "", headers });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
@@ -60,6 +75,8 @@ export interface UpstreamOptions {
   hostOf?: (index: number) => string;
   /** The service these are versions of, which they report: several services behind one gateway. */
   service?: string;
+  /** More request headers whose every value each answer reports. */
+  reportHeaders?: readonly string[];
 }
 
 export async function startUpstreams(versions: readonly string[], options: UpstreamOptions = {}): Promise<Upstreams> {
@@ -82,9 +99,10 @@ export async function startUpstreams(versions: readonly string[], options: Upstr
   try {
     for (const [index, version] of versions.entries()) {
       const host = options.hostOf?.(index) ?? "127.0.0.1";
-      const http = await startHttpEcho(version, header, host, options.service);
+      const echo = { version, header, host, service: options.service, reportHeaders: options.reportHeaders ?? [] };
+      const http = await startHttpEcho(echo);
       https.push(http);
-      const { server, port } = await startGrpcEcho(version, header, host, options.service);
+      const { server, port } = await startGrpcEcho(echo);
       grpcs.push(server);
       byVersion.set(version, { version, host, httpPort: (http.address() as AddressInfo).port, grpcPort: port });
     }

@@ -31,9 +31,10 @@ describe.runIf(E2E)("progressive delivery through Envoy", () => {
       for (let round = 0; round < 2; round++) {
         const answer = await c.send([], { extra: { "x-user-id": key } });
         expect(answer).toMatchObject({ version: expected, received: [expected], served: expected });
+        counts[answer.version!] = (counts[answer.version!] ?? 0) + 1;
       }
-      counts[expected] = (counts[expected] ?? 0) + 1;
     }
+    // Every version answered some of them: what the upstreams said, not what the model expects.
     expect(Object.keys(counts).sort()).toEqual(VERSIONS);
   });
 

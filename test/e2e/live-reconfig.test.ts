@@ -63,15 +63,14 @@ describe.runIf(E2E)("live reconfiguration through ECDS under traffic", () => {
     for (const phase of phases) {
       const inPhase = traffic.samples.filter((s: Sample) => s.start >= phase.from && s.end <= phase.to);
       const weights = { v1: 100 - phase.v2, v2: phase.v2 };
-      const expected = inPhase.filter((s) => weightedVersion(VERSIONS, weights, s.key) === "v2").length;
       const observed = inPhase.filter((s) => s.version === "v2").length;
       const share = (100 * observed) / inPhase.length;
       console.log(
         `phase v2=${phase.v2}${phase.accepted === false ? " (after a rejected update)" : ""}: ${inPhase.length} requests, v2 share ${share.toFixed(1)}%`,
       );
       expect(inPhase.length).toBeGreaterThan(200);
-      // Every request in the window went where the phase's weights send its key...
-      expect(observed).toBe(expected);
+      // Every request in the window went where the phase's weights send its key, one by one...
+      expect(inPhase.filter((s) => s.version !== weightedVersion(VERSIONS, weights, s.key))).toEqual([]);
       // ...and with 2,000 keys that is the weight, give or take the key set's spread.
       expect(Math.abs(share - phase.v2)).toBeLessThanOrEqual(3);
     }
@@ -88,7 +87,7 @@ describe.runIf(E2E)("live reconfiguration through ECDS under traffic", () => {
     expect(
       envoy()
         .errors()
-        .some((line) => line.includes("invalid configuration: canary.weights: must give a version a weight above 0")),
+        .some((line) => line.includes("invalid configuration: canary.weights: needs a weight above 0")),
     ).toBe(true);
   }, 60_000);
 });

@@ -78,9 +78,16 @@ export function withEnvoy(options: VersionEnvoyOptions): { envoy: () => Envoy; c
   };
 }
 
-/** The last test of a suite: Envoy logged no crash and no Wasm or Lua error. */
+/**
+ * The last test of a suite: Envoy logged no crash and no Wasm or Lua error, and the filter
+ * found the root of every stream it was called for (the ABI layer counts those it could not).
+ */
 export function itLogsNoErrors(envoy: () => Envoy): void {
-  it("Envoy logged no crash and no Wasm error", () => {
+  it("Envoy logged no crash and no Wasm error, and the filter placed every stream", async () => {
     expect(envoy().errors()).toEqual([]);
+    if (envoy().filter === "wasm") {
+      const counter = "wasmcustom.streams_without_root";
+      expect(Object.fromEntries(await envoy().stats(`^${counter.replaceAll(".", "\\.")}$`))).toEqual({ [counter]: 0 });
+    }
   });
 }

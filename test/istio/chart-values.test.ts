@@ -3,12 +3,16 @@
 // scope grpc. Change the chart, and these tests see what istiod makes of it.
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { openClient, type Protocol } from "../../harness/clients/version-client.js";
-import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
+import { istioSuiteTools } from "../support/suite-gates.js";
+import { chartValues, withChartRelease } from "./chart-fixture.js";
+import { GATEWAY_URL, withIstio } from "./istio-fixture.js";
+
+const TOOLS = istioSuiteTools();
 
 const NAMESPACE = "shop";
 const v = (name: string) => ({ name, tag: `${name.slice(1)}.0.0` });
 
-describe.runIf(ISTIO)("the chart's routing values through Istio", () => {
+describe.runIf(TOOLS)("the chart's routing values through Istio", () => {
   const { istio, gateway } = withIstio();
   // Workloads for every version the value sets name; each set deploys some of them.
   const chart = withChartRelease(istio, { namespace: NAMESPACE, versions: ["v1", "v2", "v3", "v4"], header: "x-api-version" });

@@ -9,7 +9,7 @@ import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
 import { type Sample, startTraffic } from "../../harness/load/steady-traffic.js";
 import { weightedVersion } from "../../harness/reference-model.js";
 import { rowsFor } from "../support/behaviour-table.js";
-import { GATEWAY_URL } from "./with-istio.js";
+import { GATEWAY_URL } from "./istio-fixture.js";
 
 const OK: Record<Protocol, string> = { grpc: "OK", http1: "200", http2: "200" };
 

@@ -6,8 +6,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import { openClient } from "../../harness/clients/version-client.js";
 import { startPrometheus } from "../../harness/monitoring/prometheus.js";
-import { prometheusSuiteTools } from "../support/suite-gates.js";
-import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
+import { istioSuiteTools, prometheusSuiteTools } from "../support/suite-gates.js";
+import { chartValues, withChartRelease } from "./chart-fixture.js";
+import { GATEWAY_URL, withIstio } from "./istio-fixture.js";
+
+const TOOLS = istioSuiteTools();
 
 // The filter hands its counts to Envoy on a 1 s tick.
 const FLUSH_MS = 1_500;
@@ -26,9 +29,9 @@ async function decisionCounters(url: string): Promise<Map<string, number>> {
   return counters;
 }
 
-const PROMETHEUS = ISTIO ? prometheusSuiteTools() : undefined;
+const PROMETHEUS = TOOLS ? prometheusSuiteTools() : undefined;
 
-describe.runIf(ISTIO && PROMETHEUS)("the decision counters on a gateway with Istio's bootstrap", () => {
+describe.runIf(TOOLS && PROMETHEUS)("the decision counters on a gateway with Istio's bootstrap", () => {
   const { istio, gateway } = withIstio();
   const chart = withChartRelease(istio, { namespace: "shop", versions: ["v1", "v2", "v3"] });
 

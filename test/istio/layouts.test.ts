@@ -10,15 +10,20 @@ import { KubeError } from "../../harness/istio/kube-client.js";
 import { CHART_DIR } from "../../harness/manifests/helm.js";
 import { BEHAVIOUR_VERSIONS } from "../support/behaviour-table.js";
 import { oldChartVirtualService } from "../support/old-chart.js";
+import { filterNameOf, pluginName } from "../support/release-names.js";
+import { istioSuiteTools } from "../support/suite-gates.js";
+import { chartValues, LOOPBACK_VALUES, withChartRelease } from "./chart-fixture.js";
 import { expectPerRequestRouting, itRoutesTheBehaviourTable, waitForRoute } from "./gateway-checks.js";
-import { chartValues, GATEWAY_URL, ISTIO, LOOPBACK_VALUES, withChartRelease, withIstio } from "./with-istio.js";
+import { GATEWAY_URL, withIstio } from "./istio-fixture.js";
+
+const TOOLS = istioSuiteTools();
 
 const LAYOUTS = [
   { name: "chart in an application namespace, gateway in istio-system (the usual layout)", namespace: "shop" },
   { name: "chart in the gateway's own namespace", namespace: "istio-system" },
 ];
 
-describe.runIf(ISTIO)("the chart on real Istio", () => {
+describe.runIf(TOOLS)("the chart on real Istio", () => {
   const { istio, gateway } = withIstio();
 
   it("istiod's webhook is live: it refuses what the chart used to render (host * on a VirtualService bound to mesh)", async () => {
@@ -71,15 +76,13 @@ describe.runIf(ISTIO)("the chart on real Istio", () => {
       });
 
       it("the WasmPlugin lands in the gateway's namespace and reaches the gateway over ECDS, with the chart's pluginConfig", async () => {
-        const plugin = await istio().kube.get(
-          "extensions.istio.io/v1alpha1",
-          "WasmPlugin",
-          "istio-system",
-          `${layout.namespace}-grpcsvc-version-router`,
-        );
-        expect(plugin?.metadata.namespace).toBe("istio-system");
+        const plugins = async (namespace: string) =>
+          (await istio().kube.list("extensions.istio.io/v1alpha1", "WasmPlugin", namespace)).map((p) => p.metadata.name);
+        // One WasmPlugin, beside the gateway pods; none in the release namespace, where it would reach no gateway.
+        expect(await plugins("istio-system")).toEqual([pluginName(layout.namespace, "grpcsvc")]);
+        if (layout.namespace !== "istio-system") expect(await plugins(layout.namespace)).toEqual([]);
         const filters = await gateway().ecdsFilters();
-        const ours = filters.filter((f) => f.name.includes(`istio-system.${layout.namespace}-grpcsvc-version-router`));
+        const ours = filters.filter((f) => f.name.includes(filterNameOf("istio-system", pluginName(layout.namespace, "grpcsvc"))));
         expect(ours).toHaveLength(1);
         expect(JSON.parse(ours[0]!.configuration!)).toEqual({
           service: `${layout.namespace}/grpcsvc`,

@@ -7,7 +7,12 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { type Answer, openClient, type Protocol } from "../../harness/clients/version-client.js";
 import { seedEnvoyFilter } from "../../harness/lua/seed-envoy-filter.js";
 import { PARITY_CASES, type ParityCase, untouchedCases } from "../support/lua-parity.js";
-import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
+import { filterNameOf, pluginName } from "../support/release-names.js";
+import { istioSuiteTools } from "../support/suite-gates.js";
+import { chartValues, withChartRelease } from "./chart-fixture.js";
+import { GATEWAY_URL, withIstio } from "./istio-fixture.js";
+
+const TOOLS = istioSuiteTools();
 
 const NAMESPACE = "shop";
 const VERSIONS = ["v1", "v2", "v3"];
@@ -23,7 +28,7 @@ function outcome(answer: Answer): string {
   return `${answer.version} (received ${received.length === 0 ? "nothing" : received.join(", ")})`;
 }
 
-describe.runIf(ISTIO)("the seed's Lua EnvoyFilter and version-router, through istiod to the same gateway", () => {
+describe.runIf(TOOLS)("the seed's Lua EnvoyFilter and version-router, through istiod to the same gateway", () => {
   const { istio, gateway } = withIstio();
   const chart = withChartRelease(istio, { namespace: NAMESPACE, versions: VERSIONS });
   const observed = { lua: new Map<ParityCase, string>(), ours: new Map<ParityCase, string>() };
@@ -79,7 +84,7 @@ describe.runIf(ISTIO)("the seed's Lua EnvoyFilter and version-router, through is
   it("istiod put the seed's Lua right before the router, and version-router in its place", () => {
     expect(chains.lua.slice(-2)).toEqual(["envoy.filters.http.lua", "envoy.filters.http.router"]);
     expect(chains.lua.some((name) => name.includes("version-router"))).toBe(false);
-    expect(chains.ours.some((name) => name.includes("istio-system.shop-grpcsvc-version-router"))).toBe(true);
+    expect(chains.ours.some((name) => name.includes(filterNameOf("istio-system", pluginName("shop", "grpcsvc"))))).toBe(true);
     expect(chains.ours).not.toContain("envoy.filters.http.lua");
   });
 

@@ -13,10 +13,14 @@ import { docker } from "../../harness/docker/docker-cli.js";
 import { buildPluginImage } from "../../harness/docker/images.js";
 import { type OciRegistry, startOciRegistry } from "../../harness/istio/oci-registry.js";
 import { FILTER_WASM } from "../../harness/paths.js";
-import { dockerSuitesEnabled } from "../support/suite-gates.js";
-import { chartValues, ISTIO, tools, withChartRelease, withIstio } from "./with-istio.js";
+import { pluginName } from "../support/release-names.js";
+import { dockerSuitesEnabled, istioSuiteTools } from "../support/suite-gates.js";
+import { chartValues, withChartRelease } from "./chart-fixture.js";
+import { withIstio } from "./istio-fixture.js";
 
-const DOCKER = ISTIO && (await dockerSuitesEnabled());
+const TOOLS = istioSuiteTools();
+
+const DOCKER = TOOLS && (await dockerSuitesEnabled());
 const WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 
 /** A Wasm filter config as istiod's debug endpoint prints it (proto JSON names). */
@@ -49,11 +53,11 @@ describe.runIf(DOCKER)("the WasmPlugin's OCI image through Istio's Wasm fetcher"
     const proxyID = `${gateway().identity.podName}.${gateway().identity.namespace}`;
     const dump = await (await fetch(`${istio().istiod.httpUrl}/debug/ecdsz?proxyID=${proxyID}`)).text();
     const configs = (JSON.parse(dump) as { configs?: SentWasm[] }).configs ?? [];
-    return { dump, ours: configs.find((c) => c.config.name.includes("shop-grpcsvc-version-router")) };
+    return { dump, ours: configs.find((c) => c.config.name.includes(pluginName("shop", "grpcsvc"))) };
   }
 
   beforeAll(async () => {
-    registry = await startOciRegistry(tools().registry);
+    registry = await startOciRegistry(TOOLS!.registry);
     image = `${registry.host}/version-router:0.1.0`;
     // What `make image IMAGE=...` runs, then the push a user would do.
     await buildPluginImage(image, FILTER_WASM);
@@ -96,7 +100,7 @@ describe.runIf(DOCKER)("the WasmPlugin's OCI image through Istio's Wasm fetcher"
   it("Istio's pkg/wasm pulls the image from the registry and hands over a local file: build/filter.wasm, byte for byte", async () => {
     const { dump } = await sentByIstiod();
     const out = join(cacheDir, "converted.json");
-    const child = execFile(tools().wasmFetch, ["--cache-dir", cacheDir, "--insecure-registries", registry!.host, "--out", out]);
+    const child = execFile(TOOLS!.wasmFetch, ["--cache-dir", cacheDir, "--insecure-registries", registry!.host, "--out", out]);
     child.stdin!.end(dump);
     let log = "";
     child.stderr!.on("data", (d) => (log += d));
@@ -104,7 +108,7 @@ describe.runIf(DOCKER)("the WasmPlugin's OCI image through Istio's Wasm fetcher"
     expect(code, log).toBe(0);
     const stdout = await readFile(out, "utf8");
     const converted = ((JSON.parse(stdout) as { configs: EcdsResource[] }).configs ?? []).find((c) =>
-      c.name.includes("shop-grpcsvc-version-router"),
+      c.name.includes(pluginName("shop", "grpcsvc")),
     );
     const local = converted?.typed_config.config.vm_config.code.local?.filename;
     expect(local, stdout.slice(0, 500)).toBeDefined();

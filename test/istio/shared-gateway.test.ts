@@ -15,18 +15,24 @@ import type { VersionWorkloads } from "../../harness/istio/workloads.js";
 import { type Sample, startTraffic, type Traffic } from "../../harness/load/steady-traffic.js";
 import { weightedVersion } from "../../harness/reference-model.js";
 import { rowsFor } from "../support/behaviour-table.js";
+import { filterNameOf, pluginName, sharedPluginName } from "../support/release-names.js";
 import {
   CROSS_CASES,
   expectedVersion,
   PAY,
   SHARED_RELEASES,
+  SHOP,
   type SharedRelease,
   sharedLayoutValues,
   UNOWNED_CASES,
   UNOWNED_HOST,
 } from "../support/shared-gateway-releases.js";
+import { istioSuiteTools } from "../support/suite-gates.js";
+import { chartValues, withChartRelease } from "./chart-fixture.js";
 import { waitForRoute } from "./gateway-checks.js";
-import { chartValues, GATEWAY_URL, ISTIO, withChartRelease, withIstio } from "./with-istio.js";
+import { GATEWAY_URL, withIstio } from "./istio-fixture.js";
+
+const TOOLS = istioSuiteTools();
 
 const OK: Record<Protocol, string> = { grpc: "OK", http1: "200", http2: "200" };
 const HTTP_SERVICE = { service: { port: 8080, protocol: "http" } };
@@ -38,6 +44,8 @@ const otherValues = (extra: Record<string, unknown> = {}) =>
 const ADDRESSES = [11, 21, 31];
 const OTHER_ADDRESS = 51;
 const serviceName = (r: SharedRelease) => `${r.namespace}/${r.app}`;
+/** The shared layout's release, which holds the three services. */
+const SHARED_RELEASE = "gateway-services";
 
 /** Clients through the gateway, by protocol and authority; they close after the enclosing describe. */
 function withClients(): (protocol: Protocol, authority: string) => VersionClient {
@@ -210,7 +218,7 @@ async function waitForEveryRoute(releases: readonly SharedRelease[], protocol: P
   }
 }
 
-describe.runIf(ISTIO)("three releases on the one istio-system gateway, a WasmPlugin each", () => {
+describe.runIf(TOOLS)("three releases on the one istio-system gateway, a WasmPlugin each", () => {
   const { istio, gateway } = withIstio();
   const charts = SHARED_RELEASES.map((r, i) => ({
     r,
@@ -232,7 +240,7 @@ describe.runIf(ISTIO)("three releases on the one istio-system gateway, a WasmPlu
   it("each release's WasmPlugin reaches the gateway with its own scope, as one filter of the chain each", async () => {
     const filters = await gateway().ecdsFilters();
     for (const r of SHARED_RELEASES) {
-      const ours = filters.filter((f) => f.name.includes(`istio-system.${r.namespace}-${r.app}-version-router`));
+      const ours = filters.filter((f) => f.name.includes(filterNameOf("istio-system", pluginName(r.namespace, r.app))));
       expect(ours).toHaveLength(1);
       expect(JSON.parse(ours[0]!.configuration!)).toEqual(r.pluginConfig);
     }
@@ -305,7 +313,7 @@ describe.runIf(ISTIO)("three releases on the one istio-system gateway, a WasmPlu
         const chain = await gateway().httpFilters(80);
         expect(chain.filter((name) => name.includes("version-router"))).toEqual(
           expect.arrayContaining(
-            ["shop-grpcsvc", "pay-paysvc"].map((plugin) => expect.stringContaining(`istio-system.${plugin}-version-router`)),
+            [SHOP, PAY].map((r) => expect.stringContaining(filterNameOf("istio-system", pluginName(r.namespace, r.app)))),
           ),
         );
         expect(chain.filter((name) => name.includes("version-router"))).toHaveLength(2);
@@ -326,7 +334,7 @@ describe.runIf(ISTIO)("three releases on the one istio-system gateway, a WasmPlu
   });
 });
 
-describe.runIf(ISTIO)("two releases with HTTPRoutes on one shared Kubernetes Gateway API Gateway", () => {
+describe.runIf(TOOLS)("two releases with HTTPRoutes on one shared Kubernetes Gateway API Gateway", () => {
   const SHARED_GATEWAY = { name: "public", namespace: "ingress" };
   const releases = SHARED_RELEASES.slice(0, 2);
   const { istio } = withIstio({ gateway: false, gatewayApi: true });
@@ -369,7 +377,7 @@ describe.runIf(ISTIO)("two releases with HTTPRoutes on one shared Kubernetes Gat
   it("each release's WasmPlugin reaches the Gateway's pods by targetRefs, from the Gateway's namespace", async () => {
     const filters = await gw().ecdsFilters();
     for (const r of releases) {
-      const ours = filters.filter((f) => f.name.includes(`${SHARED_GATEWAY.namespace}.${r.namespace}-${r.app}-version-router`));
+      const ours = filters.filter((f) => f.name.includes(filterNameOf(SHARED_GATEWAY.namespace, pluginName(r.namespace, r.app))));
       expect(ours).toHaveLength(1);
       expect(JSON.parse(ours[0]!.configuration!)).toEqual(r.pluginConfig);
     }
@@ -377,7 +385,7 @@ describe.runIf(ISTIO)("two releases with HTTPRoutes on one shared Kubernetes Gat
       "extensions.istio.io/v1alpha1",
       "WasmPlugin",
       SHARED_GATEWAY.namespace,
-      `${releases[0]!.namespace}-${releases[0]!.app}-version-router`,
+      pluginName(releases[0]!.namespace, releases[0]!.app),
     );
     expect((plugin?.spec as { targetRefs?: unknown } | undefined)?.targetRefs).toEqual([
       { group: "gateway.networking.k8s.io", kind: "Gateway", name: SHARED_GATEWAY.name },
@@ -392,7 +400,7 @@ describe.runIf(ISTIO)("two releases with HTTPRoutes on one shared Kubernetes Gat
   });
 });
 
-describe.runIf(ISTIO)("the shared layout: one release holding the three services, one WasmPlugin", () => {
+describe.runIf(TOOLS)("the shared layout: one release holding the three services, one WasmPlugin", () => {
   const { istio, gateway } = withIstio();
   const other = withChartRelease(istio, { ...OTHER, firstAddress: OTHER_ADDRESS });
   const workloads: VersionWorkloads[] = [];
@@ -412,7 +420,7 @@ describe.runIf(ISTIO)("the shared layout: one release holding the three services
         }),
       );
     }
-    release = await installChart(istio(), { name: "gateway-services", namespace: "istio-system", values: values() });
+    release = await installChart(istio(), { name: SHARED_RELEASE, namespace: "istio-system", values: values() });
     await other.deploy(otherValues({ gateway: { hosts: [UNOWNED_HOST] } }));
     await gateway().waitForListener(80);
     await waitForEveryRoute(SHARED_RELEASES, "grpc");
@@ -424,7 +432,9 @@ describe.runIf(ISTIO)("the shared layout: one release holding the three services
   }, 60_000);
 
   it("one WasmPlugin holds the three services: one version-router filter in the gateway's chain", async () => {
-    const ours = (await gateway().ecdsFilters()).filter((f) => f.name.includes("istio-system.gateway-services-version-router"));
+    const ours = (await gateway().ecdsFilters()).filter((f) =>
+      f.name.includes(filterNameOf("istio-system", sharedPluginName(SHARED_RELEASE))),
+    );
     expect(ours).toHaveLength(1);
     expect(JSON.parse(ours[0]!.configuration!)).toEqual({
       services: [...SHARED_RELEASES]
@@ -448,7 +458,7 @@ describe.runIf(ISTIO)("the shared layout: one release holding the three services
     await release!.upgrade(values(remaining));
     await vi.waitFor(
       async () => {
-        const [ours] = (await gateway().ecdsFilters()).filter((f) => f.name.includes("gateway-services-version-router"));
+        const [ours] = (await gateway().ecdsFilters()).filter((f) => f.name.includes(sharedPluginName(SHARED_RELEASE)));
         expect((JSON.parse(ours!.configuration!) as { services: unknown[] }).services).toHaveLength(2);
       },
       { timeout: 30_000, interval: 250 },

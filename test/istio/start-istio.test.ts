@@ -2,7 +2,9 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { startIstio } from "../../harness/istio/start-istio.js";
-import { ISTIO, tools } from "./with-istio.js";
+import { istioSuiteTools } from "../support/suite-gates.js";
+
+const TOOLS = istioSuiteTools();
 
 function alive(pid: number): boolean {
   try {
@@ -22,9 +24,9 @@ function processesMatching(text: string): number[] {
     .map((line) => Number.parseInt(line.trim(), 10));
 }
 
-describe.runIf(ISTIO)("startIstio", () => {
+describe.runIf(TOOLS)("startIstio", () => {
   it("stop() ends etcd, the API server, istiod and the gateway", async () => {
-    const istio = await startIstio(tools());
+    const istio = await startIstio(TOOLS!);
     const gateway = await istio.startGateway();
     const pids = [...istio.processes().map((p) => p.pid), gateway.pid].filter((pid): pid is number => pid !== undefined);
     expect(istio.processes().map((p) => p.name)).toEqual(["etcd", "kube-apiserver", "istiod"]);
@@ -35,8 +37,8 @@ describe.runIf(ISTIO)("startIstio", () => {
   });
 
   it("a start that fails halfway (the API server cannot run) says why and stops what it started", async () => {
-    const before = processesMatching(tools().etcd);
-    const failed = await startIstio({ ...tools(), kubeApiserver: "/bin/false" }).then(
+    const before = processesMatching(TOOLS!.etcd);
+    const failed = await startIstio({ ...TOOLS!, kubeApiserver: "/bin/false" }).then(
       async (istio) => {
         await istio.stop();
         return undefined;
@@ -44,6 +46,6 @@ describe.runIf(ISTIO)("startIstio", () => {
       (err: Error) => err,
     );
     expect(failed?.message).toMatch(/kube-apiserver ended \(exit code 1\) before kube-apiserver \/readyz/);
-    expect(processesMatching(tools().etcd)).toEqual(before);
+    expect(processesMatching(TOOLS!.etcd)).toEqual(before);
   });
 });

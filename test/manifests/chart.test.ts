@@ -5,9 +5,14 @@ import { describe, expect, it } from "vitest";
 import { analyzeManifests } from "../../harness/istio/analyze.js";
 import { CHART_DIR, helm, type K8sObject, renderChart, renderChartText, renderError } from "../../harness/manifests/helm.js";
 import { validateObject } from "../../harness/manifests/validate-objects.js";
-import { ISTIO as ISTIOCTL, tools } from "../istio/with-istio.js";
 import { oldChartVirtualService } from "../support/old-chart.js";
-import { helmSuitesEnabled } from "../support/suite-gates.js";
+import { pluginName } from "../support/release-names.js";
+import { expectSelectorsSelectTheirPods } from "../support/selectors.js";
+import { helmSuitesEnabled, istioctlSuiteBinary, istioSuiteTools } from "../support/suite-gates.js";
+
+const ISTIOCTL = istioctlSuiteBinary();
+
+const TOOLS = istioSuiteTools();
 
 const HELM = await helmSuitesEnabled();
 
@@ -71,6 +76,7 @@ describe.runIf(HELM)("the chart", () => {
 
       const subsets = spec(of(objects, "DestinationRule")[0]).subsets;
       expect(subsets).toEqual(versions.map((name) => ({ name, labels: { version: name } })));
+      expectSelectorsSelectTheirPods(objects, "grpcsvc", versions);
 
       // One VirtualService bound to mesh (the Service's host: Istio refuses "*" there), one
       // bound to the Gateway (its hosts), with the same routes.
@@ -92,7 +98,7 @@ describe.runIf(HELM)("the chart", () => {
 
       // The WasmPlugin lives with the gateway pods, whatever namespace the chart is in.
       const [wasmPlugin] = of(objects, "WasmPlugin");
-      expect(wasmPlugin!.metadata).toMatchObject({ name: "shop-grpcsvc-version-router", namespace: "istio-system" });
+      expect(wasmPlugin!.metadata).toMatchObject({ name: pluginName("shop", "grpcsvc"), namespace: "istio-system" });
       const plugin = spec(wasmPlugin);
       expect(plugin.pluginConfig).toEqual({
         service: "shop/grpcsvc",
@@ -107,7 +113,7 @@ describe.runIf(HELM)("the chart", () => {
     });
 
     it.runIf(ISTIOCTL)("passes istioctl analyze --use-kube=false with no error and no warning", async () => {
-      const messages = await analyzeManifests(tools().istioctl, await renderChartText(values));
+      const messages = await analyzeManifests(TOOLS!.istioctl, await renderChartText(values));
       expect(messages.filter((m) => m.level !== "Info")).toEqual([]);
     });
 
@@ -125,11 +131,18 @@ describe.runIf(HELM)("the chart", () => {
     expect(withV2.match(/\bv2\b/g)!.length).toBeGreaterThanOrEqual(8);
   });
 
+  it.runIf(ISTIOCTL)("istioctl analyze's verdict is only taken on input it read: a document it cannot parse is an error", async () => {
+    // istioctl skips such a document, says so on stderr, and exits 0 with no findings.
+    await expect(analyzeManifests(ISTIOCTL!, "apiVersion: v1\nkind: Service\n metadata: {name: a\n  : : x\n")).rejects.toThrow(
+      /could not read its input: .*failed converting YAML to JSON/s,
+    );
+  });
+
   it.runIf(ISTIOCTL)(
     "istioctl analyze does report what the chart used to render: host * on a VirtualService bound to mesh (IST0106)",
     async () => {
       const old = oldChartVirtualService("shop");
-      const messages = await analyzeManifests(tools().istioctl, JSON.stringify(old));
+      const messages = await analyzeManifests(TOOLS!.istioctl, JSON.stringify(old));
       expect(messages.map((m) => [m.code, m.level])).toContainEqual(["IST0106", "Error"]);
       expect(messages.find((m) => m.code === "IST0106")!.message).toContain(
         "wildcard host * is not allowed for virtual services bound to the mesh gateway",

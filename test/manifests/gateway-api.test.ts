@@ -9,9 +9,14 @@ import { CHART_DIR, helm, type K8sObject, renderChart, renderError } from "../..
 import { validateObject } from "../../harness/manifests/validate-objects.js";
 import { chartAlerts, dashboardQueries, ruleGroupsYaml } from "../../harness/monitoring/chart-queries.js";
 import { testRules } from "../../harness/monitoring/promtool.js";
-import { ISTIO as ISTIOCTL, tools } from "../istio/with-istio.js";
+import { pluginName } from "../support/release-names.js";
 import { requests, ruleTest } from "../support/rule-test-data.js";
-import { helmSuitesEnabled, prometheusSuiteTools } from "../support/suite-gates.js";
+import { expectSelectorsSelectTheirPods } from "../support/selectors.js";
+import { helmSuitesEnabled, istioctlSuiteBinary, istioSuiteTools, prometheusSuiteTools } from "../support/suite-gates.js";
+
+const ISTIOCTL = istioctlSuiteBinary();
+
+const TOOLS = istioSuiteTools();
 
 const HELM = await helmSuitesEnabled();
 const PROMETHEUS = prometheusSuiteTools();
@@ -138,7 +143,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
         "networking.istio.io/v1 VirtualService -/grpcsvc",
         "networking.istio.io/v1 VirtualService -/grpcsvc-gateway",
         "networking.istio.io/v1 DestinationRule -/grpcsvc",
-        "extensions.istio.io/v1alpha1 WasmPlugin istio-system/shop-grpcsvc-version-router",
+        `extensions.istio.io/v1alpha1 WasmPlugin istio-system/${pluginName("shop", "grpcsvc")}`,
       ].sort(),
     );
     expect(ids(await renderChart(GATEWAY_API))).toEqual(
@@ -147,7 +152,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
         ...["v1", "v2", "v3"].flatMap((name) => [`v1 Service -/grpcsvc-${name}`, `apps/v1 Deployment -/grpcsvc-${name}`]),
         "gateway.networking.k8s.io/v1 Gateway -/grpcsvc-gateway",
         "gateway.networking.k8s.io/v1 HTTPRoute -/grpcsvc",
-        "extensions.istio.io/v1alpha1 WasmPlugin shop/shop-grpcsvc-version-router",
+        `extensions.istio.io/v1alpha1 WasmPlugin shop/${pluginName("shop", "grpcsvc")}`,
       ].sort(),
     );
   });
@@ -187,6 +192,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
         ...versions.map((version) => ({ app: "grpcsvc", version })),
       ]);
       expect(of(objects, "Deployment").map((d) => d.metadata.name)).toEqual(versions.map((name) => `grpcsvc-${name}`));
+      expectSelectorsSelectTheirPods(objects, "grpcsvc", versions);
 
       const gateways = of(objects, "Gateway");
       if (!gateway.created) expect(gateways).toEqual([]);
@@ -228,7 +234,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
 
     it("puts the WasmPlugin in the Gateway's namespace, targeting the Gateway, with no selector", async () => {
       const plugin = one(await renderChart(values), "WasmPlugin");
-      expect(plugin.metadata).toMatchObject({ name: "shop-grpcsvc-version-router", namespace: gateway.namespace });
+      expect(plugin.metadata).toMatchObject({ name: pluginName("shop", "grpcsvc"), namespace: gateway.namespace });
       expect(spec(plugin).targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }]);
       expect(spec(plugin)).not.toHaveProperty("selector");
       // The filter owns the hosts the HTTPRoute binds (and the Service's mesh host); no hostnames: any host.
@@ -252,7 +258,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
       const objects = await renderChart(values);
       // A cluster has the Gateway the route attaches to, whoever created it.
       const cluster = gateway.created ? objects : [...objects, existingGateway(gateway.name, gateway.namespace, gateway.sectionName!)];
-      const messages = await analyzeManifests(tools().istioctl, asInstalled(cluster));
+      const messages = await analyzeManifests(TOOLS!.istioctl, asInstalled(cluster));
       expect(messages.filter((m) => m.level !== "Info")).toEqual([]);
     });
   });
@@ -260,7 +266,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
   it.runIf(ISTIOCTL)("istioctl analyze does read the WasmPlugin: a selector beside targetRefs is an error (IST0106)", async () => {
     const plugin = one(await renderChart(GATEWAY_API), "WasmPlugin");
     const both = { ...plugin, spec: { ...spec(plugin), selector: { matchLabels: { istio: "ingressgateway" } } } };
-    const messages = await analyzeManifests(tools().istioctl, asInstalled([both]));
+    const messages = await analyzeManifests(TOOLS!.istioctl, asInstalled([both]));
     expect(messages.map((m) => [m.code, m.level, m.message])).toEqual([
       ["IST0106", "Error", "Schema validation error: only one of targetRefs or workloadSelector can be set"],
     ]);
@@ -292,7 +298,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
         "Service/grpcsvc-v2",
         "Deployment/grpcsvc-v2",
         "HTTPRoute/grpcsvc",
-        "WasmPlugin/shop-grpcsvc-version-router",
+        `WasmPlugin/${pluginName("shop", "grpcsvc")}`,
         "PrometheusRule/grpcsvc-version-router",
         "ConfigMap/grpcsvc-version-router-dashboard",
       ].sort(),

@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { type K8sObject, renderChart, renderError } from "../../harness/manifests/helm.js";
 import { validateObject } from "../../harness/manifests/validate-objects.js";
 import { chartAlerts, chartDashboard, dashboardQueries, ruleGroupsYaml } from "../../harness/monitoring/chart-queries.js";
+import { filterReasons } from "../support/filter-reasons.js";
 import { helmSuitesEnabled } from "../support/suite-gates.js";
 
 const HELM = await helmSuitesEnabled();
@@ -132,6 +133,14 @@ describe.runIf(HELM)("the chart's monitoring objects", () => {
         expect(braces, match).not.toContain("destination_service_name");
       }
     }
+  });
+
+  it("name in their queries only reasons the filter counts under", async () => {
+    const objects = await renderChart({ monitoring: ALL_ON, canary: { weights: { v1: 90, v2: 10 } } });
+    const queries = [...chartAlerts(objects).map((a) => a.expr), ...dashboardQueries(objects, "1m").map((q) => q.expr)];
+    const named = new Set(queries.flatMap((q) => [...q.matchAll(/reason="(\w+)"/g)].map((m) => m[1]!)));
+    expect([...named].sort()).toEqual(["canary", "default", "invalid"]);
+    expect(await filterReasons()).toEqual(expect.arrayContaining([...named]));
   });
 
   it("compare each version other than the default with the default, for errors", async () => {

@@ -6,9 +6,13 @@ import { describe, expect, it } from "vitest";
 import { analyzeManifests } from "../../harness/istio/analyze.js";
 import { type K8sObject, renderChart, renderChartText, renderError } from "../../harness/manifests/helm.js";
 import { validateObject } from "../../harness/manifests/validate-objects.js";
-import { ISTIO as ISTIOCTL, tools } from "../istio/with-istio.js";
+import { sharedPluginName } from "../support/release-names.js";
 import { CART, PAY, SHARED_RELEASES, SHOP, sharedLayoutValues } from "../support/shared-gateway-releases.js";
-import { helmSuitesEnabled } from "../support/suite-gates.js";
+import { helmSuitesEnabled, istioctlSuiteBinary, istioSuiteTools } from "../support/suite-gates.js";
+
+const ISTIOCTL = istioctlSuiteBinary();
+
+const TOOLS = istioSuiteTools();
 
 const HELM = await helmSuitesEnabled();
 
@@ -73,14 +77,14 @@ describe.runIf(HELM)("the chart on a shared gateway", () => {
         expect(byId(rendered)).toEqual(byId(expected));
       }
       expect(shared.map(id).filter((i) => !SHARED_RELEASES.some((r) => i.includes(` ${r.namespace}/`)))).toEqual([
-        "WasmPlugin istio-system/demo-version-router",
+        `WasmPlugin istio-system/${sharedPluginName("demo")}`,
       ]);
     });
 
     it("renders one WasmPlugin holding every service's configuration, in the order of their keys", async () => {
       const [plugin, ...more] = of(await renderChart(sharedLayoutValues(), "istio-system"), "WasmPlugin");
       expect(more).toEqual([]);
-      expect(plugin!.metadata).toMatchObject({ name: "demo-version-router", namespace: "istio-system" });
+      expect(plugin!.metadata).toMatchObject({ name: sharedPluginName("demo"), namespace: "istio-system" });
       expect(plugin!.metadata.labels).toMatchObject({ "app.kubernetes.io/name": "version-router" });
       expect(spec(plugin).selector).toEqual({ matchLabels: { istio: "ingressgateway" } });
       expect(spec(plugin).pluginConfig).toEqual({ services: [CART.pluginConfig, PAY.pluginConfig, SHOP.pluginConfig] });
@@ -96,7 +100,7 @@ describe.runIf(HELM)("the chart on a shared gateway", () => {
     });
 
     it.runIf(ISTIOCTL)("passes istioctl analyze --use-kube=false with no error and no warning", async () => {
-      const messages = await analyzeManifests(tools().istioctl, await renderChartText(sharedLayoutValues(), "istio-system"));
+      const messages = await analyzeManifests(TOOLS!.istioctl, await renderChartText(sharedLayoutValues(), "istio-system"));
       expect(messages.filter((m) => m.level !== "Info")).toEqual([]);
     });
   });

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dockerAnswers } from "../../harness/docker/docker-cli.js";
 import { envoyBinary } from "../../harness/envoy/envoy-binary.js";
 import type { EnvoyRuntime } from "../../harness/envoy/start-envoy.js";
-import { istioTools } from "../../harness/istio/istio-tools.js";
+import { type IstioTools, istioctlBinary, istioTools } from "../../harness/istio/istio-tools.js";
 import { helmAvailable, helmBinary } from "../../harness/manifests/helm.js";
 import { type PrometheusTools, prometheusTools } from "../../harness/monitoring/prometheus-tools.js";
 
@@ -48,6 +48,21 @@ export function prometheusSuiteTools(): PrometheusTools | undefined {
     return undefined;
   }
   return found;
+}
+
+/** The Istio tools when the suites that run Istio's control plane run here (tools built, port 80 ours), else undefined (a skip). */
+export function istioSuiteTools(): IstioTools | undefined {
+  if (!istioSuitesEnabled()) return undefined;
+  const found = istioTools();
+  return "missing" in found ? undefined : found;
+}
+
+/** istioctl, for the suites that only analyze manifests offline; they need nothing else of Istio's. */
+export function istioctlSuiteBinary(): string | undefined {
+  const istioctl = istioctlBinary();
+  if (existsSync(istioctl)) return istioctl;
+  suitesEnabled("Istio", false, `istioctl not built (${istioctl || "ISTIO_TOOLS_DIR unset"}): run 'make istio-tools', or 'make test'`);
+  return undefined;
 }
 
 export function istioSuitesEnabled(): boolean {

@@ -11,7 +11,7 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
   {
     name: "trailing text",
     config: '{"versions": ["v1"]} x',
-    message: /^configuration: is not valid JSON: unexpected text after the document/,
+    message: /^configuration: is not valid JSON: text after the document/,
   },
   {
     name: "duplicate member",
@@ -179,7 +179,7 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
   {
     name: "canary weights sum to 0",
     config: '{"versions": ["v1", "v2"], "canary": {"weights": {"v1": 0, "v2": 0}}}',
-    message: /^canary\.weights: must give a version a weight above 0/,
+    message: /^canary\.weights: needs a weight above 0/,
   },
   {
     name: "canary weights for an unlisted version",

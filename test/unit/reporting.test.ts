@@ -2,6 +2,8 @@
 // and the memory gauge.
 import { describe, expect, it } from "vitest";
 import type { HeaderInput } from "../../harness/host/index.js";
+import { REASONS } from "../../harness/reference-model.js";
+import { filterReasons } from "../support/filter-reasons.js";
 import { loadFilter } from "./load-filter.js";
 
 const VERSIONS = ["v1", "v2", "v3"];
@@ -42,7 +44,7 @@ describe("what the filter reports", () => {
     });
     // Defined up front: what this configuration can reach (every version by name and by cohort,
     // the default when the name is wrong or missing, the weighted v1 by canary), nothing else.
-    expect([...host.counters.keys()].sort()).toEqual(
+    expect([...host.counters.keys()].filter((name) => name.endsWith("version_router_requests_total")).sort()).toEqual(
       [
         "version=.=v1;.;reason=.=explicit",
         "version=.=v2.1;.;reason=.=explicit",
@@ -72,6 +74,19 @@ describe("what the filter reports", () => {
     expect(decision([["x-version-decision", "v2;explicit"]])).toEqual(["v3;canary"]);
     const plain = await loadFilter({ versions: VERSIONS });
     expect(plain.request([]).headers.strings("x-version-decision")).toEqual([]);
+  });
+
+  it("names its decisions with the reasons the harness's reference model lists, no more, no fewer", async () => {
+    expect((await filterReasons()).sort()).toEqual([...REASONS].sort());
+  });
+
+  it("counts a stream whose root it cannot find, from 0, and leaves it alone", async () => {
+    const host = await loadFilter({ versions: VERSIONS });
+    expect(host.counters.get("streams_without_root")).toBe(0);
+    host.request([["grpcsvc", "v9"]]);
+    expect(host.counters.get("streams_without_root")).toBe(0);
+    expect(host.requestHeadersOfUnknownStream([["grpcsvc", "v9"]])).toBe(0);
+    expect(host.counters.get("streams_without_root")).toBe(1);
   });
 
   it("reports its linear memory as a gauge", async () => {

@@ -1,63 +1,11 @@
+// The chart as the Istio suites install it: the values every install adds (the filter from
+// build/filter.wasm, the Gateway bound to loopback), and one release with its version
+// workloads for the enclosing describe.
 import { afterAll, beforeAll } from "vitest";
 import { type ChartRelease, installChart } from "../../harness/istio/chart-release.js";
-import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
-import { type IstioTools, istioTools } from "../../harness/istio/istio-tools.js";
-import { type Istio, startIstio } from "../../harness/istio/start-istio.js";
+import type { Istio } from "../../harness/istio/start-istio.js";
 import type { VersionWorkloads } from "../../harness/istio/workloads.js";
 import { FILTER_WASM } from "../../harness/paths.js";
-import { istioSuitesEnabled } from "../support/suite-gates.js";
-
-/**
- * Whether the Istio suites run: the pinned tools must be built (`make istio-tools`, which
- * `make test` runs). REQUIRE_ISTIO=1 (CI) makes a missing tool an error.
- */
-export const ISTIO = istioSuitesEnabled();
-
-export function tools(): IstioTools {
-  const found = istioTools();
-  if ("missing" in found) throw new Error(`Istio tools missing: ${found.missing.join(", ")}`);
-  return found;
-}
-
-/**
- * The local control plane and one ingress gateway for the enclosing describe (a file's
- * suites share them); everything stops after it, failed tests included. `gateway: false`:
- * no gateway is started here (a suite that starts its own, e.g. a Gateway API gateway);
- * `gatewayApi`: the Gateway API CRDs are installed first (startIstio's option).
- */
-export function withIstio(options: { filterLogLevel?: "info" | "debug"; gateway?: boolean; gatewayApi?: boolean } = {}): {
-  istio: () => Istio;
-  gateway: () => IngressGateway;
-  /** Replaces the gateway with a new one, as a new gateway pod would start. */
-  restartGateway: () => Promise<IngressGateway>;
-} {
-  let istio: Istio | undefined;
-  let gateway: IngressGateway | undefined;
-  beforeAll(async () => {
-    istio = await startIstio(tools(), { gatewayApi: options.gatewayApi ?? false });
-    if (options.gateway !== false) gateway = await istio.startGateway(options);
-  }, 240_000);
-  afterAll(async () => {
-    await istio?.stop();
-  }, 60_000);
-  return {
-    istio: () => istio ?? fail("Istio did not start"),
-    gateway: () => gateway ?? fail("the gateway did not start"),
-    restartGateway: async () => {
-      await gateway?.stop();
-      gateway = undefined;
-      gateway = await (istio ?? fail("Istio did not start")).startGateway(options);
-      return gateway;
-    },
-  };
-}
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-
-/** The gateway's listener: the chart's default port 80, bound to loopback (see LOOPBACK_VALUES). */
-export const GATEWAY_URL = "http://127.0.0.1:80";
 
 /**
  * What every install here adds to the chart's defaults: the filter from build/filter.wasm
@@ -94,12 +42,14 @@ export interface ChartReleaseOptions {
   release?: string;
   /** The last byte of the first version's loopback address (127.0.0.<n>); default 11. Releases side by side need their own. */
   firstAddress?: number;
+  /** The hosts it binds on the gateway (gateway.hosts); default the chart's, "*". */
+  hosts?: readonly string[];
 }
 
 /**
  * Version workloads and one release of the chart for the enclosing describe: deploy()
- * installs it the first time and upgrades it after; uninstall() removes it (and afterAll does,
- * if it is still there), then the workloads stop.
+ * installs it the first time and upgrades it after, always with its app and hosts; uninstall()
+ * removes it (and afterAll does, if it is still there), then the workloads stop.
  */
 export function withChartRelease(
   istio: () => Istio,
@@ -129,7 +79,7 @@ export function withChartRelease(
   }, 60_000);
   return {
     deploy: async (values) => {
-      const withApp = { app, ...values };
+      const withApp = { app, ...values, ...(options.hosts ? { gateway: { ...(values.gateway as object), hosts: options.hosts } } : {}) };
       if (release) await release.upgrade(withApp);
       else release = await installChart(istio(), { name: options.release ?? app, namespace: options.namespace, values: withApp });
       return release;
@@ -137,4 +87,8 @@ export function withChartRelease(
     release: () => release ?? fail("the chart is not installed"),
     uninstall,
   };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
