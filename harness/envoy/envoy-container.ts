@@ -1,8 +1,10 @@
 // Runs Envoy in a container through testcontainers, with host networking: the admin
 // port is chosen up front, everything listens on 127.0.0.1, and the run directory
 // (bootstrap, filter.wasm) is mounted read-only.
+import { execFileSync } from "node:child_process";
 import type { StartedTestContainer, WaitStrategy } from "testcontainers";
 import { envoyImage } from "../docker/images.js";
+import { registerForExit } from "../process/process-registry.js";
 import { EnvoyStartError } from "./envoy-start-error.js";
 import { type LaunchedEnvoy, lineCollector, READY_TIMEOUT_MS, waitUntilReady } from "./launched-envoy.js";
 import { CONTAINER_RUN_DIR } from "./run-dir.js";
@@ -72,11 +74,14 @@ export async function launchEnvoyContainer(hostRunDir: string, adminPort: number
     throw new EnvoyStartError(`Envoy container ${envoyImage()} did not start: ${(err as Error).message}`, logLines);
   }
   const started = container;
+  // No reaper runs (see hostNetworkingOnly): a test run that ends without stop() removes it.
+  const unregister = registerForExit(() => execFileSync("docker", ["rm", "--force", started.getId()], { stdio: "ignore" }));
   return {
     adminUrl,
     logLines,
     stop: async () => {
       await started.stop({ remove: true, timeout: 5_000 });
+      unregister();
     },
   };
 }

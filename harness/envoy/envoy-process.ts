@@ -1,31 +1,10 @@
 // Runs Envoy as a local process (the embedded default).
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { registerForExit } from "../process/process-registry.js";
 import { envoyBinary } from "./envoy-binary.js";
 import { type LaunchedEnvoy, lineCollector, waitUntilReady } from "./launched-envoy.js";
-
-const live = new Set<ChildProcess>();
-let reaperInstalled = false;
-
-/**
- * A test worker or script that ends, or is told to end, must not leave Envoys behind.
- * Installed with the first Envoy, not on import.
- */
-function killEnvoysOnExit(): void {
-  if (reaperInstalled) return;
-  reaperInstalled = true;
-  const killAll = () => {
-    for (const child of live) child.kill("SIGKILL");
-  };
-  process.on("exit", killAll);
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      killAll();
-      process.kill(process.pid, signal);
-    });
-  }
-}
 
 /**
  * Starts Envoy with `args` plus an admin address file in `dir`, and waits until it is ready.
@@ -33,12 +12,12 @@ function killEnvoysOnExit(): void {
  */
 export async function launchEnvoyProcess(dir: string, args: readonly string[], cwd?: string): Promise<LaunchedEnvoy> {
   const addressFile = join(dir, "admin-address");
-  killEnvoysOnExit();
   const child = spawn(envoyBinary(), [...args, "--admin-address-path", addressFile], {
     stdio: ["ignore", "pipe", "pipe"],
     ...(cwd ? { cwd } : {}),
   });
-  live.add(child);
+  // A test worker or script that ends, or is told to end, must not leave Envoys behind.
+  const unregister = registerForExit(() => child.kill("SIGKILL"));
   const logLines: string[] = [];
   const collector = lineCollector(logLines);
   child.stdout!.on("data", collector.push);
@@ -48,7 +27,7 @@ export async function launchEnvoyProcess(dir: string, args: readonly string[], c
     const done = () => {
       gone = true;
       collector.end();
-      live.delete(child);
+      unregister();
       resolve();
     };
     child.on("exit", done);

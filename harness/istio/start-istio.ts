@@ -61,11 +61,6 @@ export async function startIstio(tools: IstioTools, options: IstioOptions = {}):
       await kube?.client.close();
       await rm(dir, { recursive: true, force: true });
     })());
-  // A test worker or script that exits without stop() must not leave the control plane running.
-  const onExit = () => {
-    for (const p of processes) if (p.pid !== undefined && !p.gone()) globalThis.process.kill(p.pid, "SIGKILL");
-  };
-  globalThis.process.once("exit", onExit);
   try {
     const pki = await makePki(dir);
     const etcd = await startEtcd(tools.etcd, dir);
@@ -95,14 +90,10 @@ export async function startIstio(tools: IstioTools, options: IstioOptions = {}):
         track(await startIngressGateway({ ...options, xds: istiod.xdsAddress, tools, meshConfig: await meshConfig(client) })),
       startWorkloads: async (options) => track(await startVersionWorkloads(client, options)),
       processes: () => [...processes],
-      stop: async () => {
-        await stop();
-        globalThis.process.off("exit", onExit);
-      },
+      stop,
     };
   } catch (err) {
     await stop();
-    globalThis.process.off("exit", onExit);
     throw err;
   }
 }

@@ -2,6 +2,7 @@
 // stop that escalates from SIGTERM to SIGKILL, and a record of how it ended.
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
+import { registerForExit } from "./process-registry.js";
 
 export interface ServiceProcess {
   readonly name: string;
@@ -26,6 +27,7 @@ const STOP_GRACE_MS = 5_000;
 
 export function spawnService(name: string, command: string, args: readonly string[], options: SpawnOptions = {}): ServiceProcess {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: options.env ?? process.env, cwd: options.cwd });
+  const unregister = registerForExit(() => child.kill("SIGKILL"));
   const keep = options.keepLines ?? 20_000;
   const lines: string[] = [];
   let partial = "";
@@ -40,11 +42,13 @@ export function spawnService(name: string, command: string, args: readonly strin
   let reason: string | undefined;
   const exited = new Promise<void>((resolve) => {
     child.on("exit", (code, signal) => {
+      unregister();
       reason = signal ? `killed by ${signal}` : `exit code ${code}`;
       if (partial) lines.push(partial);
       resolve();
     });
     child.on("error", (err) => {
+      unregister();
       reason = `failed to start ${command}: ${err.message}`;
       lines.push(reason);
       resolve();

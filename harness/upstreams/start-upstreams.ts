@@ -1,5 +1,6 @@
 // One HTTP and one gRPC echo server per version, on loopback and ephemeral ports. Each
-// answers with its own version and the version header values it received.
+// answers with its own version and the version header values it received (or, failing, with
+// HTTP 503 / gRPC UNAVAILABLE), and logs every request it got.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,8 +16,19 @@ export interface VersionUpstream {
   grpcPort: number;
 }
 
+/** One request an echo server got. */
+export interface EchoRequest {
+  version: string;
+  /** The Host / :authority it named (HTTP only; "" over gRPC). */
+  authority: string;
+  /** The version header values it carried. */
+  received: string[];
+}
+
 export interface Upstreams {
   byVersion: Map<string, VersionUpstream>;
+  /** Every request the servers got, in order. */
+  readonly requests: EchoRequest[];
   stop(): Promise<void>;
 }
 
@@ -26,10 +38,17 @@ interface EchoOptions {
   host: string;
   service: string | undefined;
   reportHeaders: readonly string[];
+  failing: boolean;
+  log: EchoRequest[];
 }
 
-async function startHttpEcho({ version, header, host, service, reportHeaders }: EchoOptions): Promise<Server> {
+async function startHttpEcho({ version, header, host, service, reportHeaders, failing, log }: EchoOptions): Promise<Server> {
   const server = createServer((req, res) => {
+    log.push({ version, authority: req.headers.host ?? "", received: req.headersDistinct[header] ?? [] });
+    if (failing) {
+      res.writeHead(503).end();
+      return;
+    }
     const body: EchoReply = {
       version,
       received: req.headersDistinct[header] ?? [],
@@ -53,11 +72,18 @@ async function startGrpcEcho({
   host,
   service,
   reportHeaders,
+  failing,
+  log,
 }: EchoOptions): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
   server.addService(echoService().service, {
     Who: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const received = call.metadata.get(header).map(String);
+      log.push({ version, authority: "", received });
+      if (failing) {
+        callback({ code: grpc.status.UNAVAILABLE, details: "failing, as asked" });
+        return;
+      }
       const headers = reportHeaders.map((name) => ({ name, values: call.metadata.get(name).map(String) }));
       callback(null, { version, received, service: service ?? "", headers });
     },
@@ -77,6 +103,8 @@ export interface UpstreamOptions {
   service?: string;
   /** More request headers whose every value each answer reports. */
   reportHeaders?: readonly string[];
+  /** Answer every request with HTTP 503 / gRPC UNAVAILABLE: an unhealthy endpoint. */
+  failing?: boolean;
 }
 
 export async function startUpstreams(versions: readonly string[], options: UpstreamOptions = {}): Promise<Upstreams> {
@@ -84,6 +112,7 @@ export async function startUpstreams(versions: readonly string[], options: Upstr
   const https: Server[] = [];
   const grpcs: grpc.Server[] = [];
   const byVersion = new Map<string, VersionUpstream>();
+  const requests: EchoRequest[] = [];
   const stop = async () => {
     await Promise.all([
       ...https.map(
@@ -99,7 +128,15 @@ export async function startUpstreams(versions: readonly string[], options: Upstr
   try {
     for (const [index, version] of versions.entries()) {
       const host = options.hostOf?.(index) ?? "127.0.0.1";
-      const echo = { version, header, host, service: options.service, reportHeaders: options.reportHeaders ?? [] };
+      const echo = {
+        version,
+        header,
+        host,
+        service: options.service,
+        reportHeaders: options.reportHeaders ?? [],
+        failing: options.failing ?? false,
+        log: requests,
+      };
       const http = await startHttpEcho(echo);
       https.push(http);
       const { server, port } = await startGrpcEcho(echo);
@@ -110,5 +147,5 @@ export async function startUpstreams(versions: readonly string[], options: Upstr
     await stop();
     throw err;
   }
-  return { byVersion, stop };
+  return { byVersion, requests, stop };
 }

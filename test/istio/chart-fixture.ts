@@ -54,7 +54,13 @@ export interface ChartReleaseOptions {
 export function withChartRelease(
   istio: () => Istio,
   options: ChartReleaseOptions,
-): { deploy(values: Record<string, unknown>): Promise<ChartRelease>; release(): ChartRelease; uninstall(): Promise<void> } {
+): {
+  deploy(values: Record<string, unknown>): Promise<ChartRelease>;
+  release(): ChartRelease;
+  uninstall(): Promise<void>;
+  /** The version workloads: their echo servers and the requests they got. */
+  workloads(): VersionWorkloads;
+} {
   const app = options.app ?? "grpcsvc";
   let workloads: VersionWorkloads | undefined;
   let release: ChartRelease | undefined;
@@ -86,6 +92,7 @@ export function withChartRelease(
     },
     release: () => release ?? fail("the chart is not installed"),
     uninstall,
+    workloads: () => workloads ?? fail("the workloads did not start"),
   };
 }
 
