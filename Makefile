@@ -65,6 +65,10 @@ $(WASM): $(NODE_DEPS) $(SOURCES)
 build/noop.wasm: $(NODE_DEPS) $(SOURCES)
 	npx asc assembly/bench-noop.ts --target noop
 
+# A test build: the filter, but a request with the trigger header traps the VM (assembly/trap-on-trigger.ts).
+build/trap-test.wasm: $(NODE_DEPS) $(SOURCES)
+	npx asc assembly/trap-on-trigger.ts --target trap-test
+
 # The benchmark's peer: the same core behaviour on @gcoredev/proxy-wasm-sdk-as.
 build/gcore.wasm: $(NODE_DEPS) harness/bench/gcore-sdk/version-router.ts harness/bench/gcore-sdk/asconfig.json
 	npx asc harness/bench/gcore-sdk/version-router.ts --config harness/bench/gcore-sdk/asconfig.json --target release
@@ -140,14 +144,14 @@ lint: $(NODE_DEPS)
 format: $(NODE_DEPS)
 	npx biome check --write .
 
-test: build envoy helm istio-tools prometheus typecheck lint
+test: build build/trap-test.wasm envoy helm istio-tools prometheus typecheck lint
 	npx vitest run
 
 # The suites on Istio's real control plane only.
-test-istio: build envoy istio-tools prometheus
+test-istio: build build/trap-test.wasm envoy istio-tools prometheus
 	npx vitest run --project istio
 
-test-unit: build
+test-unit: build build/trap-test.wasm
 	npx vitest run --project unit
 
 # The e2e suites against Envoy in a container (testcontainers, host networking).

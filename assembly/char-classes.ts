@@ -1,3 +1,5 @@
+import { MAX_PATH_LENGTH } from "./config-limits";
+
 // Which characters names and versions may hold, and the text helpers the validator needs.
 
 /** Versions are at most this many characters. */
@@ -19,9 +21,12 @@ function isTokenChar(c: i32): bool {
   return isAlnum(c) || among(c, "!#$%&'*+-.^_`|~");
 }
 
+/** Header and cookie names are at most this many characters: what keeps every name, and the admission policy's cost, bounded. */
+export const MAX_NAME_LENGTH = 256;
+
 // RFC 9110 token characters; cookie names (RFC 6265) are tokens too.
 export function isHeaderName(name: string): bool {
-  if (name.length == 0) return false;
+  if (name.length == 0 || name.length > MAX_NAME_LENGTH) return false;
   for (let i = 0; i < name.length; i++) {
     if (!isTokenChar(name.charCodeAt(i))) return false;
   }
@@ -76,7 +81,7 @@ export function isHostPattern(host: string): bool {
 
 // A prefix of :path, compared byte for byte as Envoy's route `prefix` is.
 export function isPathPrefix(path: string): bool {
-  return path.startsWith("/") && isVisibleAscii(path, 1024, "");
+  return path.startsWith("/") && isVisibleAscii(path, MAX_PATH_LENGTH, "");
 }
 
 export function asciiLowerCase(text: string): string {

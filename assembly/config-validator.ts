@@ -13,6 +13,7 @@ import {
   MAX_SERVICE_LENGTH,
   MAX_VERSION_LENGTH,
 } from "./char-classes";
+import { MAX_COHORTS, MAX_HOSTS, MAX_PATHS, MAX_SERVICES, MAX_VERSIONS } from "./config-limits";
 import { CohortModel, KeyModel, KeySource, MatchKind, RouterModel, Scope, ServiceModel, Weights } from "./config-model";
 import { JsonKind, JsonValue, parseJson } from "./json";
 import { decimal } from "./proxy-wasm";
@@ -42,6 +43,8 @@ const MATCH_KINDS = ["exact", "prefix", "suffix", "contains"];
 const COHORT_FIELDS = ["match", "version", "weights"];
 const CANARY_FIELDS = ["weights"];
 const EXACTLY_ONE = "must have exactly one of ";
+// Header and cookie names: RFC 9110 tokens.
+const NAME = "a token of 1 to 256 characters";
 const CONFIGURATION = "configuration: ";
 const MAX_WEIGHT: u32 = 1_000_000;
 
@@ -81,20 +84,21 @@ class ConfigValidator {
 
   headerName(value: JsonValue, field: string): string | null {
     if (value.kind != JsonKind.String || !isHeaderName(value.text)) {
-      this.mustBe(field, "a header name (an RFC 9110 token)", value);
+      this.mustBe(field, NAME, value);
       return null;
     }
     return asciiLowerCase(value.text);
   }
 
-  nonEmptyArray(value: JsonValue, field: string, what: string): bool {
-    if (value.kind == JsonKind.Array && value.items.length > 0) return true;
-    return this.mustBe(field, "a non-empty array of " + what, value);
+  /** An array of 1 to `max` items. */
+  someItems(value: JsonValue, field: string, max: i32, what: string): bool {
+    if (value.kind == JsonKind.Array && value.items.length > 0 && value.items.length <= max) return true;
+    return this.mustBe(field, "an array of 1 to " + decimal(max) + " " + what, value);
   }
 
-  /** A non-empty array of `what`, strings that each pass `valid` (the `rule`), none twice; null after a failure. */
-  names(value: JsonValue, field: string, what: string, rule: string, valid: (text: string) => bool): string[] | null {
-    if (!this.nonEmptyArray(value, field, what)) return null;
+  /** 1 to `max` strings that each pass `valid` (the `rule`), none twice; null after a failure. */
+  names(value: JsonValue, field: string, max: i32, what: string, rule: string, valid: (text: string) => bool): string[] | null {
+    if (!this.someItems(value, field, max, what)) return null;
     const out: string[] = [];
     for (let i = 0; i < value.items.length; i++) {
       const item = value.items[i];
@@ -125,7 +129,7 @@ class ConfigValidator {
       return model;
     }
     if (!this.knownFields(root, "", ["services"])) return null;
-    if (!this.nonEmptyArray(list, "services", "services")) return null;
+    if (!this.someItems(list, "services", MAX_SERVICES, "services")) return null;
     for (let i = 0; i < list.items.length; i++) {
       this.at = "services[" + decimal(i) + "]";
       this.service = new ServiceModel();
@@ -183,7 +187,7 @@ class ConfigValidator {
 
   hosts(value: JsonValue | null): bool {
     if (value === null) return true;
-    const hosts = this.names(value, "hosts", "hosts", "a host name, *.name or * (no port)", isHostPattern);
+    const hosts = this.names(value, "hosts", MAX_HOSTS, "hosts", "a host name, *.name or * (no port)", isHostPattern);
     if (hosts === null) return false;
     for (let i = 0; i < hosts.length; i++) hosts[i] = asciiLowerCase(hosts[i]);
     this.service.hosts = hosts;
@@ -192,7 +196,7 @@ class ConfigValidator {
 
   paths(value: JsonValue | null): bool {
     if (value === null) return true;
-    const paths = this.names(value, "paths", "path prefixes", "/ and visible ASCII", isPathPrefix);
+    const paths = this.names(value, "paths", MAX_PATHS, "path prefixes", "/ and visible ASCII, at most 256", isPathPrefix);
     if (paths === null) return false;
     this.service.paths = paths;
     return true;
@@ -209,7 +213,7 @@ class ConfigValidator {
   versions(value: JsonValue | null): bool {
     if (value === null) return this.fail("versions", "is required");
     const rule = visibleAscii(MAX_VERSION_LENGTH, "','");
-    const versions = this.names(value, "versions", "version names", rule, isVersionName);
+    const versions = this.names(value, "versions", MAX_VERSIONS, "version names", rule, isVersionName);
     if (versions === null) return false;
     this.service.versions = versions;
     return true;
@@ -260,7 +264,7 @@ class ConfigValidator {
     }
     const c = <JsonValue>cookie;
     if (c.kind != JsonKind.String || !isCookieName(c.text)) {
-      this.mustBe(join(path, "cookie"), "a cookie name", c);
+      this.mustBe(join(path, "cookie"), NAME, c);
       return null;
     }
     return new KeyModel(KeySource.Cookie, c.text);
@@ -310,7 +314,9 @@ class ConfigValidator {
 
   cohorts(value: JsonValue | null): bool {
     if (value === null) return true;
-    if (value.kind != JsonKind.Array) return this.mustBe("cohorts", "an array", value);
+    if (value.kind != JsonKind.Array || value.items.length > MAX_COHORTS) {
+      return this.mustBe("cohorts", "an array of at most " + decimal(MAX_COHORTS), value);
+    }
     for (let i = 0; i < value.items.length; i++) {
       const path = "cohorts[" + decimal(i) + "]";
       const item = value.items[i];

@@ -34,6 +34,9 @@ export interface ClusterSpec {
 /** The Wasm runtimes Envoy's release binary carries; V8 is the default and Istio's. */
 export type WasmRuntime = "v8" | "wasmtime" | "wamr";
 
+/** What Envoy does with requests when the plugin's VM has failed (PluginConfig failure_policy). */
+export type WasmFailurePolicy = "FAIL_CLOSED" | "FAIL_OPEN" | "FAIL_RELOAD";
+
 export interface WasmFilterSpec {
   kind: "wasm";
   /** The filter's name in the chain (and its plugin's); default WASM_FILTER_NAME. */
@@ -43,6 +46,8 @@ export interface WasmFilterSpec {
   pluginConfig: string;
   rootId?: string;
   vmId?: string;
+  /** Envoy's default: FAIL_CLOSED. */
+  failurePolicy?: WasmFailurePolicy;
   /**
    * Where Envoy watches for this filter's configuration when it is delivered through
    * ECDS from a file, as Istio delivers a WasmPlugin's; absent: static configuration.
@@ -126,6 +131,7 @@ export function wasmPluginConfig(filter: WasmFilterSpec): object {
       "@type": "type.googleapis.com/google.protobuf.StringValue",
       value: filter.pluginConfig,
     },
+    ...(filter.failurePolicy ? { failure_policy: filter.failurePolicy } : {}),
   };
 }
 

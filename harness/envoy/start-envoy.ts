@@ -13,6 +13,7 @@ import {
   renderBootstrap,
   type VirtualHostSpec,
   WASM_FILTER_NAME,
+  type WasmFailurePolicy,
   type WasmFilterSpec,
   type WasmRuntime,
 } from "./bootstrap.js";
@@ -37,6 +38,8 @@ export interface StartEnvoyOptions {
   wasm?: string;
   /** The Wasm runtime that runs it; default v8. */
   wasmRuntime?: WasmRuntime;
+  /** What Envoy does with requests once the filter's VM has failed; default Envoy's, FAIL_CLOSED. */
+  failurePolicy?: WasmFailurePolicy;
   /** The plugin configuration for filter "wasm" (an object is serialized as JSON). */
   pluginConfig?: string | object;
   /**
@@ -111,6 +114,7 @@ function chosenFilters(options: StartEnvoyOptions, runDir: RunDir): HttpFilterSp
     pluginConfig: configText(pluginConfig),
     ...(more.length > 0 ? { name: `${WASM_FILTER_NAME}-${n}`, vmId: options.vmId ?? `${WASM_FILTER_NAME}-${n}` } : {}),
     ...(options.wasmRuntime !== undefined ? { runtime: options.wasmRuntime } : {}),
+    ...(options.failurePolicy !== undefined ? { failurePolicy: options.failurePolicy } : {}),
     ...(options.rootId !== undefined ? { rootId: options.rootId } : {}),
     ...(options.vmId !== undefined ? { vmId: options.vmId } : {}),
     ...(options.pluginDelivery === "ecds" ? { ecdsPath: `${runDir.envoyPath}/${ECDS_FILE}` } : {}),

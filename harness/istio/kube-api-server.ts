@@ -55,6 +55,7 @@ export async function startKubeApiServer(
   etcdUrl: string,
   pki: Pki,
   dir: string,
+  options: { emulatedVersion?: string } = {},
 ): Promise<Omit<KubeApi, "processes"> & { process: ServiceProcess }> {
   const port = await freePort();
   const server = `https://127.0.0.1:${port}`;
@@ -94,6 +95,7 @@ export async function startKubeApiServer(
       "--profiling=false",
       "--cert-dir",
       join(dir, "apiserver-certs"),
+      ...(options.emulatedVersion ? ["--emulated-version", options.emulatedVersion] : []),
       "-v",
       "1",
     ],

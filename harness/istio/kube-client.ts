@@ -47,13 +47,13 @@ export class KubeClient {
     });
   }
 
-  /** GET/PATCH/DELETE one API path; JSON in and out; errors carry the API's message. */
+  /** GET/PATCH/DELETE/POST one API path; JSON in (a string is sent as it is) and out; errors carry the API's message. */
   async call<T>(method: "GET" | "PATCH" | "DELETE" | "POST", path: string, body?: unknown, contentType = "application/json"): Promise<T> {
     const res = await request(this.credentials.server + path, {
       method,
       dispatcher: this.agent,
       headers: { accept: "application/json", ...(body !== undefined ? { "content-type": contentType } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
     });
     const text = await res.body.text();
     if (res.statusCode >= 300) {
@@ -100,6 +100,16 @@ export class KubeClient {
   async apply<T extends KubeObject>(object: T): Promise<T> {
     const path = await this.path(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
     return this.call<T>("PATCH", `${path}?fieldManager=${FIELD_MANAGER}&force=true`, object, "application/apply-patch+yaml");
+  }
+
+  /**
+   * A create the API server only admits or refuses (dryRun=All): validation and admission run,
+   * nothing is stored; it answers the object as it would be stored. `json`: the body as this
+   * text, for numbers JavaScript would write differently (5.0, 1e3).
+   */
+  async dryRunCreate<T extends KubeObject>(object: T, json?: string): Promise<T> {
+    const path = await this.path(object.apiVersion, object.kind, object.metadata.namespace);
+    return this.call<T>("POST", `${path}?dryRun=All&fieldManager=${FIELD_MANAGER}`, json ?? object);
   }
 
   async get<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined> {

@@ -45,6 +45,11 @@ async function meshConfig(client: KubeClient): Promise<string> {
 export interface IstioOptions {
   /** Install the Kubernetes Gateway API CRDs before istiod starts, so it runs its Gateway API controllers. */
   gatewayApi?: boolean;
+  /**
+   * The Kubernetes version the API server behaves as (--emulated-version: down to three minor
+   * versions below its own), e.g. to check that a CEL expression compiles on an older cluster.
+   */
+  emulatedVersion?: string;
 }
 
 export async function startIstio(tools: IstioTools, options: IstioOptions = {}): Promise<Istio> {
@@ -65,7 +70,7 @@ export async function startIstio(tools: IstioTools, options: IstioOptions = {}):
     const pki = await makePki(dir);
     const etcd = await startEtcd(tools.etcd, dir);
     processes.push(etcd.process);
-    const api = await startKubeApiServer(tools.kubeApiserver, etcd.url, pki, dir);
+    const api = await startKubeApiServer(tools.kubeApiserver, etcd.url, pki, dir, { emulatedVersion: options.emulatedVersion });
     processes.push(api.process);
     kube = { ...api, processes: [etcd.process, api.process] };
     if (options.gatewayApi) await installGatewayApiCrds(api.client, tools.gatewayApiCrds);

@@ -1,4 +1,4 @@
-// Validates rendered objects against the Kubernetes, Istio 1.29, Kubernetes Gateway API and Prometheus
+// Validates rendered objects against the Kubernetes (admission policies included), Istio 1.29, Kubernetes Gateway API and Prometheus
 // Operator schemas that kubernetes-models, @kubernetes-models/istio, @kubernetes-models/gateway-api and
 // @kubernetes-models/prometheus-operator ship; and the Grafana dashboards in ConfigMaps, which no
 // schema covers, for JSON with queries in every panel.
@@ -7,6 +7,7 @@ import { Gateway as GatewayApiGateway, HTTPRoute } from "@kubernetes-models/gate
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
 import { DestinationRule, Gateway, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
 import { PodMonitor, PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { ConfigMap, Service } from "kubernetes-models/v1";
 import { parseDashboard } from "../monitoring/grafana-dashboard.js";
@@ -16,6 +17,8 @@ type Model = new (data: never) => { validate(): void };
 
 const MODELS: Record<string, Model> = {
   "apps/v1/Deployment": Deployment as unknown as Model,
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": ValidatingAdmissionPolicy as unknown as Model,
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": ValidatingAdmissionPolicyBinding as unknown as Model,
   "v1/Service": Service as unknown as Model,
   "v1/ConfigMap": ConfigMap as unknown as Model,
   "networking.istio.io/v1/DestinationRule": DestinationRule as unknown as Model,

@@ -8,7 +8,7 @@ const CASES = [
   { config: '{"versions": ["v1", "v2"], "defualt": "v1"}', field: "defualt: unknown field" },
   { config: '{"versions": ["v1", "v2"], "default": "v3"}', field: 'default: "v3" is not one of versions [v1, v2]' },
   { config: '{"versions": ["v1", "v1"]}', field: 'versions[1]: "v1" is listed twice' },
-  { config: '{"versions": []}', field: "versions: must be a non-empty array" },
+  { config: '{"versions": []}', field: "versions: must be an array of 1 to 32 version names" },
   { config: "", field: "configuration: is empty" },
   { config: "{versions}", field: "configuration: is not valid JSON" },
 ];

@@ -1,7 +1,8 @@
 // Progressive delivery through Istio: the chart's stickyBy, cohorts and canary reach the
 // gateway as the WasmPlugin's pluginConfig, its responseHeader as each route's header; canary weights change
-// by `helm upgrade` under continuous gRPC traffic; and a pluginConfig the filter rejects
-// shows what Istio and Envoy really do with it under FAIL_CLOSE and FAIL_OPEN.
+// by `helm upgrade` under continuous gRPC traffic; and a pluginConfig the filter rejects is
+// refused by the API server (the chart's admission policy), or, without the policy, shows what
+// Istio and Envoy really do with it under each failStrategy.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openClient, SERVED_HEADER } from "../../harness/clients/version-client.js";
 import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
@@ -116,105 +117,175 @@ describe.runIf(TOOLS)("progressive delivery through Istio", () => {
     expect((await ecdsUpdates(gateway())).success - updatesBefore.success).toBe(4);
   }, 120_000);
 
-  // The chart refuses a default that is not listed; `kubectl edit` of the WasmPlugin does
-  // not go through the chart, only through istiod's webhook, which cannot know the filter's
-  // rules. What then happens depends on whether the gateway already runs the plugin.
-  describe.each(["FAIL_CLOSE", "FAIL_OPEN"] as const)("a pluginConfig the filter rejects, with failStrategy %s", (failStrategy) => {
-    let good: KubeObject | undefined;
-
-    beforeAll(async () => {
-      await chart.release().upgrade(chartValues({ wasm: { failStrategy } }));
-      const envoyPolicy = failStrategy === "FAIL_CLOSE" ? "FAIL_CLOSED" : "FAIL_OPEN";
-      await vi.waitFor(
-        async () => {
-          const ours = (await gateway().ecdsFilters()).find((f) => f.name.includes(PLUGIN.name));
-          expect(ours?.failurePolicy).toBe(envoyPolicy);
-          expect(JSON.parse(ours!.configuration!)).toEqual({
-            service: `${NAMESPACE}/grpcsvc`,
-            header: "grpcsvc",
-            versions: VERSIONS,
-            default: "v1",
-            scope: "all",
-          });
-        },
-        { timeout: 30_000, interval: 100 },
-      );
-      good = await istio().kube.get(PLUGIN.apiVersion, PLUGIN.kind, PLUGIN.namespace, PLUGIN.name);
-    }, 60_000);
-
-    afterAll(async () => {
-      // Put the chart's WasmPlugin back (helm upgrade alone would not: Helm 3 patches custom
-      // resources by comparing release manifests, not the live object).
-      if (good) await istio().kube.apply(applicable(good));
-    });
-
-    it("the chart's own check refuses it", async () => {
-      const refused = await chart
-        .release()
-        .upgrade(chartValues({ defaultVersion: "v9", wasm: { failStrategy } }))
-        .then(
+  // A pluginConfig the filter refuses, by each way one could reach the WasmPlugin. The chart's
+  // own checks guard helm install and upgrade; the chart's admission policy makes the API
+  // server refuse every other write (kubectl edit, a GitOps tool, helm past the chart's checks).
+  // Without the policy (admissionPolicy.enabled false, a cluster before Kubernetes 1.30) a bad
+  // configuration gets in, and what then happens depends on whether the gateway already runs the plugin.
+  describe.each(["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"] as const)(
+    "a pluginConfig the filter refuses, with failStrategy %s",
+    (failStrategy) => {
+      const upgrade = (values: Record<string, unknown> = {}, extraArgs?: readonly string[]) =>
+        chart.release().upgrade(chartValues({ wasm: { failStrategy }, ...values }), extraArgs);
+      const refusal = (p: Promise<unknown>) =>
+        p.then(
           () => "",
           (err: Error) => err.message,
         );
-      expect(refused).toContain('defaultVersion: "v9" is not one of versions [v1 v2 v3]');
-    });
-
-    it("edited into the WasmPlugin, istiod accepts and pushes it; the running gateway rejects it and the previous configuration keeps serving", async () => {
-      const before = await ecdsUpdates(gateway());
-      const bad = applicable(good!);
-      (bad.spec as { pluginConfig: { default: string } }).pluginConfig.default = "v9";
-      await istio().kube.apply(bad);
-      await vi.waitFor(async () => expect((await ecdsUpdates(gateway())).rejected).toBe(before.rejected + 1), {
-        timeout: 30_000,
-        interval: 100,
-      });
-      // Envoy's /config_dump shows the configuration that arrived, though it was rejected...
-      expect((await pluginConfigIn(gateway()))?.default).toBe("v9");
-      // ...while the requests show the previous one still serving.
-      const client = openClient("grpc", GATEWAY_URL);
-      try {
-        expect(await client.send(["v2"])).toMatchObject({ status: "OK", version: "v2", received: ["v2"] });
-        expect(await client.send(["zz"])).toMatchObject({ status: "OK", version: "v1", received: ["v1"] });
-      } finally {
-        await client.close();
+      const envoyPolicy = failStrategy === "FAIL_CLOSE" ? "FAIL_CLOSED" : failStrategy;
+      /** Resolves when the gateway runs the chart's default configuration under this failStrategy. */
+      const defaultConfigInForce = (g: IngressGateway) =>
+        vi.waitFor(
+          async () => {
+            const ours = (await g.ecdsFilters()).find((f) => f.name.includes(PLUGIN.name));
+            expect(ours?.failurePolicy).toBe(envoyPolicy);
+            expect(JSON.parse(ours!.configuration!)).toEqual({
+              service: `${NAMESPACE}/grpcsvc`,
+              header: "grpcsvc",
+              versions: VERSIONS,
+              default: "v1",
+              scope: "all",
+            });
+          },
+          { timeout: 30_000, interval: 100 },
+        );
+      const livePlugin = () => istio().kube.get(PLUGIN.apiVersion, PLUGIN.kind, PLUGIN.namespace, PLUGIN.name);
+      async function expectRouting(cases: Array<[string[], string]>): Promise<void> {
+        const client = openClient("grpc", GATEWAY_URL);
+        try {
+          for (const [sent, version] of cases)
+            expect(await client.send(sent)).toMatchObject({ status: "OK", version, received: [version] });
+        } finally {
+          await client.close();
+        }
       }
-      expect(
-        gateway()
-          .errors()
-          .some((l) => l.includes('invalid configuration: default: "v9" is not one of versions [v1, v2, v3]')),
-      ).toBe(true);
-    });
 
-    it("a gateway that starts while it is in force has no filter configuration: every request fails (gRPC UNKNOWN, HTTP 500), FAIL_OPEN included", async () => {
-      const fresh = await restartGateway();
-      await fresh.waitForListener(80);
-      await vi.waitFor(async () => expect((await ecdsUpdates(fresh)).rejected).toBeGreaterThanOrEqual(1), {
-        timeout: 30_000,
-        interval: 100,
+      beforeAll(async () => {
+        await upgrade();
+        await defaultConfigInForce(gateway());
+      }, 60_000);
+
+      it("the chart's own check refuses it", async () => {
+        expect(await refusal(upgrade({ defaultVersion: "v9" }))).toContain('defaultVersion: "v9" is not one of versions [v1 v2 v3]');
       });
-      expect(await pluginConfigIn(fresh)).toMatchObject({ default: "v9" });
-      const client = openClient("grpc", GATEWAY_URL);
-      try {
-        for (const sent of [["v2"], [], ["zz"]]) expect(await client.send(sent)).toEqual({ status: "UNKNOWN" });
-      } finally {
-        await client.close();
-      }
-    });
 
-    it("putting the good WasmPlugin back heals that gateway within seconds", async () => {
-      await istio().kube.apply(applicable(good!));
-      const client = openClient("grpc", GATEWAY_URL);
-      try {
-        await vi.waitFor(async () => expect(await client.send(["v2"])).toMatchObject({ status: "OK", version: "v2", received: ["v2"] }), {
-          timeout: 30_000,
-          interval: 200,
+      it("edited into the WasmPlugin, the API server refuses it and names the field; the gateway keeps its configuration", async () => {
+        const before = await ecdsUpdates(gateway());
+        const bad = applicable((await livePlugin())!);
+        (bad.spec as { pluginConfig: { default: string } }).pluginConfig.default = "v9";
+        expect(await refusal(istio().kube.apply(bad))).toMatch(
+          /ValidatingAdmissionPolicy .* denied request: default: must be one of versions/,
+        );
+        expect(((await livePlugin())!.spec as { pluginConfig: { default: string } }).pluginConfig.default).toBe("v1");
+        await expectRouting([
+          [["v2"], "v2"],
+          [["zz"], "v1"],
+        ]);
+        expect(await ecdsUpdates(gateway())).toEqual(before);
+      });
+
+      it("helm upgrade past the chart's checks (--skip-schema-validation, a stickyBy header that is no header name) is refused by the API server", async () => {
+        const refused = await refusal(upgrade({ stickyBy: { header: "x user" } }, ["--skip-schema-validation"]));
+        expect(refused).toMatch(/denied request: stickyBy: must be \{"header": name\} or \{"cookie": name\}/);
+        expect(((await livePlugin())!.spec as { pluginConfig: Record<string, unknown> }).pluginConfig.stickyBy).toBeUndefined();
+      });
+
+      it("a good upgrade still reaches the gateway, and a gateway that starts afterwards routes by it", async () => {
+        await upgrade({ cohorts: [{ match: { header: "x-user", exact: "jason" }, version: "v3" }] });
+        await vi.waitFor(async () => expect((await pluginConfigIn(gateway()))?.cohorts).toBeDefined(), { timeout: 30_000, interval: 100 });
+        const fresh = await restartGateway();
+        await fresh.waitForListener(80);
+        const cases: Array<[string[], string]> = [
+          [["v2"], "v2"],
+          [["zz"], "v1"],
+        ];
+        await vi.waitFor(() => expectRouting(cases), { timeout: 30_000, interval: 200 });
+        const client = openClient("grpc", GATEWAY_URL);
+        try {
+          expect(await client.send([], { extra: { "x-user": "jason" } })).toMatchObject({ status: "OK", version: "v3", received: ["v3"] });
+        } finally {
+          await client.close();
+        }
+      }, 60_000);
+
+      describe("without the admission policy (admissionPolicy.enabled false)", () => {
+        let good: KubeObject | undefined;
+
+        beforeAll(async () => {
+          await upgrade({ admissionPolicy: { enabled: false } });
+          await defaultConfigInForce(gateway());
+          good = await livePlugin();
+          expect(good?.metadata.labels?.["version-router.io/validated-by"]).toBeUndefined();
+        }, 60_000);
+
+        afterAll(async () => {
+          // Put the chart's WasmPlugin back (helm upgrade alone would not: Helm 3 patches custom
+          // resources by comparing release manifests, not the live object), and the policy.
+          if (good) await istio().kube.apply(applicable(good));
+          await upgrade();
+        }, 60_000);
+
+        it("the edit gets in; the running gateway rejects it and the previous configuration keeps serving", async () => {
+          const before = await ecdsUpdates(gateway());
+          const bad = applicable(good!);
+          (bad.spec as { pluginConfig: { default: string } }).pluginConfig.default = "v9";
+          await istio().kube.apply(bad);
+          await vi.waitFor(async () => expect((await ecdsUpdates(gateway())).rejected).toBe(before.rejected + 1), {
+            timeout: 30_000,
+            interval: 100,
+          });
+          // Envoy's /config_dump shows the configuration that arrived, though it was rejected...
+          expect((await pluginConfigIn(gateway()))?.default).toBe("v9");
+          // ...while the requests show the previous one still serving.
+          const client = openClient("grpc", GATEWAY_URL);
+          try {
+            expect(await client.send(["v2"])).toMatchObject({ status: "OK", version: "v2", received: ["v2"] });
+            expect(await client.send(["zz"])).toMatchObject({ status: "OK", version: "v1", received: ["v1"] });
+          } finally {
+            await client.close();
+          }
+          expect(
+            gateway()
+              .errors()
+              .some((l) => l.includes('invalid configuration: default: "v9" is not one of versions [v1, v2, v3]')),
+          ).toBe(true);
         });
-        expect(await client.send(["zz"])).toMatchObject({ status: "OK", version: "v1", received: ["v1"] });
-      } finally {
-        await client.close();
-      }
-    });
-  });
+
+        it("a gateway that starts while it is in force has no filter configuration: every request fails (gRPC UNKNOWN), whatever the failStrategy", async () => {
+          const fresh = await restartGateway();
+          await fresh.waitForListener(80);
+          await vi.waitFor(async () => expect((await ecdsUpdates(fresh)).rejected).toBeGreaterThanOrEqual(1), {
+            timeout: 30_000,
+            interval: 100,
+          });
+          expect(await pluginConfigIn(fresh)).toMatchObject({ default: "v9" });
+          const client = openClient("grpc", GATEWAY_URL);
+          try {
+            for (const sent of [["v2"], [], ["zz"]]) expect(await client.send(sent)).toEqual({ status: "UNKNOWN" });
+          } finally {
+            await client.close();
+          }
+        });
+
+        it("putting the good WasmPlugin back heals that gateway within seconds", async () => {
+          await istio().kube.apply(applicable(good!));
+          const client = openClient("grpc", GATEWAY_URL);
+          try {
+            await vi.waitFor(
+              async () => expect(await client.send(["v2"])).toMatchObject({ status: "OK", version: "v2", received: ["v2"] }),
+              {
+                timeout: 30_000,
+                interval: 200,
+              },
+            );
+            expect(await client.send(["zz"])).toMatchObject({ status: "OK", version: "v1", received: ["v1"] });
+          } finally {
+            await client.close();
+          }
+        });
+      });
+    },
+  );
 });
 
 /** A live object without the server's bookkeeping, ready for server-side apply. */

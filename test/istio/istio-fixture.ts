@@ -14,7 +14,9 @@ export const GATEWAY_URL = "http://127.0.0.1:80";
  * no gateway is started here (a suite that starts its own, e.g. a Gateway API gateway);
  * `gatewayApi`: the Gateway API CRDs are installed first (startIstio's option).
  */
-export function withIstio(options: { filterLogLevel?: "info" | "debug"; gateway?: boolean; gatewayApi?: boolean } = {}): {
+export function withIstio(
+  options: { filterLogLevel?: "info" | "debug"; gateway?: boolean; gatewayApi?: boolean; emulatedVersion?: string } = {},
+): {
   istio: () => Istio;
   gateway: () => IngressGateway;
   /** Replaces the gateway with a new one, as a new gateway pod would start. */
@@ -23,7 +25,10 @@ export function withIstio(options: { filterLogLevel?: "info" | "debug"; gateway?
   let istio: Istio | undefined;
   let gateway: IngressGateway | undefined;
   beforeAll(async () => {
-    istio = await startIstio(istioSuiteTools() ?? fail("the Istio tools are not built"), { gatewayApi: options.gatewayApi ?? false });
+    istio = await startIstio(istioSuiteTools() ?? fail("the Istio tools are not built"), {
+      gatewayApi: options.gatewayApi ?? false,
+      ...(options.emulatedVersion ? { emulatedVersion: options.emulatedVersion } : {}),
+    });
     if (options.gateway !== false) gateway = await istio.startGateway(options);
   }, 240_000);
   afterAll(async () => {

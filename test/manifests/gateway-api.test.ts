@@ -135,6 +135,10 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
   });
 
   it("renders, with default values, exactly these objects in each mode", async () => {
+    // The release's admission policy and its binding are cluster-scoped, named for the release (demo in shop).
+    const ADMISSION_POLICY = ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"].map(
+      (kind) => `admissionregistration.k8s.io/v1 ${kind} -/shop-demo-version-router-config`,
+    );
     expect(ids(await renderChart({}))).toEqual(
       [
         "v1 Service -/grpcsvc",
@@ -144,6 +148,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
         "networking.istio.io/v1 VirtualService -/grpcsvc-gateway",
         "networking.istio.io/v1 DestinationRule -/grpcsvc",
         `extensions.istio.io/v1alpha1 WasmPlugin istio-system/${pluginName("shop", "grpcsvc")}`,
+        ...ADMISSION_POLICY,
       ].sort(),
     );
     expect(ids(await renderChart(GATEWAY_API))).toEqual(
@@ -153,6 +158,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
         "gateway.networking.k8s.io/v1 Gateway -/grpcsvc-gateway",
         "gateway.networking.k8s.io/v1 HTTPRoute -/grpcsvc",
         `extensions.istio.io/v1alpha1 WasmPlugin shop/${pluginName("shop", "grpcsvc")}`,
+        ...ADMISSION_POLICY,
       ].sort(),
     );
   });

@@ -69,7 +69,10 @@ describe.runIf(HELM)("the chart on a shared gateway", () => {
     it("renders each service's objects in its namespace exactly as a release of that service would", async () => {
       const shared = await renderChart(sharedLayoutValues(), "istio-system");
       for (const r of SHARED_RELEASES) {
-        const own = (await renderChart(r.values, r.namespace)).filter((o) => o.kind !== "WasmPlugin");
+        // The WasmPlugin and the admission policy are the release's, one for all its services.
+        const own = (await renderChart(r.values, r.namespace)).filter(
+          (o) => o.kind !== "WasmPlugin" && !o.kind.startsWith("ValidatingAdmission"),
+        );
         // A release of its own leaves the namespace to Helm; the shared release names it.
         const expected = own.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: r.namespace } }));
         const rendered = shared.filter((o) => o.metadata.namespace === r.namespace);
@@ -77,6 +80,8 @@ describe.runIf(HELM)("the chart on a shared gateway", () => {
         expect(byId(rendered)).toEqual(byId(expected));
       }
       expect(shared.map(id).filter((i) => !SHARED_RELEASES.some((r) => i.includes(` ${r.namespace}/`)))).toEqual([
+        "ValidatingAdmissionPolicy -/istio-system-demo-version-router-config",
+        "ValidatingAdmissionPolicyBinding -/istio-system-demo-version-router-config",
         `WasmPlugin istio-system/${sharedPluginName("demo")}`,
       ]);
     });

@@ -30,14 +30,14 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
   {
     name: "versions empty",
     config: '{"versions": []}',
-    message: /^versions: must be a non-empty array of version names, got an array of 0/,
+    message: /^versions: must be an array of 1 to 32 version names, got an array of 0/,
   },
   {
     name: "versions a string",
     config: '{"versions": "v1,v2"}',
-    message: /^versions: must be a non-empty array of version names, got "v1,v2"/,
+    message: /^versions: must be an array of 1 to 32 version names, got "v1,v2"/,
   },
-  { name: "versions null", config: '{"versions": null}', message: /^versions: must be a non-empty array/ },
+  { name: "versions null", config: '{"versions": null}', message: /^versions: must be an array of 1 to 32 version names, got null/ },
   {
     name: "a version is a number",
     config: '{"versions": ["v1", 2]}',
@@ -58,17 +58,17 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
   { name: "default not a string", config: '{"versions": ["v1"], "default": 1}', message: /^default: must be a string, got a number/ },
   { name: "scope unknown", config: '{"versions": ["v1"], "scope": "http"}', message: /^scope: must be "all" or "grpc", got "http"/ },
   { name: "scope not a string", config: '{"versions": ["v1"], "scope": true}', message: /^scope: must be "all" or "grpc", got true/ },
-  { name: "header empty", config: '{"versions": ["v1"], "header": ""}', message: /^header: must be a header name/ },
+  { name: "header empty", config: '{"versions": ["v1"], "header": ""}', message: /^header: must be a token of 1 to 256 characters/ },
   {
     name: "header with a space",
     config: '{"versions": ["v1"], "header": "grpc svc"}',
-    message: /^header: must be a header name .* got "grpc svc"/,
+    message: /^header: must be a token of 1 to 256 characters, got "grpc svc"/,
   },
-  { name: "header pseudo", config: '{"versions": ["v1"], "header": ":path"}', message: /^header: must be a header name/ },
+  { name: "header pseudo", config: '{"versions": ["v1"], "header": ":path"}', message: /^header: must be a token of 1 to 256 characters/ },
   {
     name: "header not a string",
     config: '{"versions": ["v1"], "header": ["a"]}',
-    message: /^header: must be a header name .* got an array of 1/,
+    message: /^header: must be a token of 1 to 256 characters, got an array of 1/,
   },
   // Progressive delivery fields.
   {
@@ -89,15 +89,19 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
   {
     name: "stickyBy header invalid",
     config: '{"versions": ["v1"], "stickyBy": {"header": "x user"}}',
-    message: /^stickyBy\.header: must be a header name/,
+    message: /^stickyBy\.header: must be a token of 1 to 256 characters/,
   },
   {
     name: "stickyBy cookie invalid",
     config: '{"versions": ["v1"], "stickyBy": {"cookie": "a;b"}}',
-    message: /^stickyBy\.cookie: must be a cookie name/,
+    message: /^stickyBy\.cookie: must be a token of 1 to 256 characters/,
   },
   { name: "stickyBy unknown key", config: '{"versions": ["v1"], "stickyBy": {"heder": "a"}}', message: /^stickyBy\.heder: unknown field/ },
-  { name: "cohorts not an array", config: '{"versions": ["v1"], "cohorts": {}}', message: /^cohorts: must be an array, got an object/ },
+  {
+    name: "cohorts not an array",
+    config: '{"versions": ["v1"], "cohorts": {}}',
+    message: /^cohorts: must be an array of at most 16, got an object/,
+  },
   {
     name: "cohort not an object",
     config: '{"versions": ["v1"], "cohorts": [1]}',
@@ -189,7 +193,7 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
   {
     name: "decisionHeader not a header name",
     config: '{"versions": ["v1"], "decisionHeader": "x decision"}',
-    message: /^decisionHeader: must be a header name/,
+    message: /^decisionHeader: must be a token of 1 to 256 characters/,
   },
   {
     name: "decisionHeader the same as the version header",
@@ -200,6 +204,47 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
     name: "responseHeader, which the routes set now",
     config: '{"versions": ["v1"], "responseHeader": "x-version-served"}',
     message: /^responseHeader: unknown field, not one of \[/,
+  },
+  {
+    name: "a header name of 257 characters",
+    config: JSON.stringify({ versions: ["v1"], header: "x".repeat(257) }),
+    message: /^header: must be a token of 1 to 256 characters, got "x{64}\.\.\."$/,
+  },
+  // The largest configuration the filter takes (assembly/config-limits.ts), one past each limit.
+  {
+    name: "33 versions",
+    config: JSON.stringify({ versions: Array.from({ length: 33 }, (_, i) => `v${i}`) }),
+    message: /^versions: must be an array of 1 to 32 version names, got an array of 33$/,
+  },
+  {
+    name: "17 hosts",
+    config: JSON.stringify({ versions: ["v1"], hosts: Array.from({ length: 17 }, (_, i) => `h${i}.example.com`) }),
+    message: /^hosts: must be an array of 1 to 16 hosts, got an array of 17$/,
+  },
+  {
+    name: "9 paths",
+    config: JSON.stringify({ versions: ["v1"], paths: Array.from({ length: 9 }, (_, i) => `/p${i}/`) }),
+    message: /^paths: must be an array of 1 to 8 path prefixes, got an array of 9$/,
+  },
+  {
+    name: "a path of 257 characters",
+    config: JSON.stringify({ versions: ["v1"], paths: [`/${"p".repeat(256)}`] }),
+    message: /^paths\[0\]: must be \/ and visible ASCII, at most 256, got "\/p{63}\.\.\."$/,
+  },
+  {
+    name: "17 cohorts",
+    config: JSON.stringify({
+      versions: ["v1"],
+      cohorts: Array.from({ length: 17 }, (_, i) => ({ match: { header: "x-user", exact: `u${i}` }, version: "v1" })),
+    }),
+    message: /^cohorts: must be an array of at most 16, got an array of 17$/,
+  },
+  {
+    name: "17 services",
+    config: JSON.stringify({
+      services: Array.from({ length: 17 }, (_, i) => ({ service: `s${i}`, hosts: [`s${i}.example.com`], versions: ["v1"] })),
+    }),
+    message: /^services: must be an array of 1 to 16 services, got an array of 17$/,
   },
 ];
 

@@ -217,7 +217,7 @@ describe("a list of services is checked as a whole", () => {
       { services: [SHOP, { ...PAY, service: "shop/grpcsvc" }] },
       `services[1].service: "shop/grpcsvc" is listed twice`,
     ],
-    ["an empty list", { services: [] }, "services: must be a non-empty array of services, got an array of 0"],
+    ["an empty list", { services: [] }, "services: must be an array of 1 to 16 services, got an array of 0"],
     ["an entry that is no object", { services: [SHOP, 7] }, "services[1]: must be an object, got a number"],
     ["a field beside the list", { services: [SHOP], versions: ["v1"] }, "versions: unknown field, not one of [services]"],
     [
@@ -232,8 +232,8 @@ describe("a list of services is checked as a whole", () => {
     ],
     ["a wildcard inside a name", { ...SHOP, hosts: ["a.*.com"] }, `hosts[0]: must be a host name, *.name or * (no port), got "a.*.com"`],
     ["an empty label", { ...SHOP, hosts: ["a..com"] }, `hosts[0]: must be a host name, *.name or * (no port), got "a..com"`],
-    ["no hosts", { ...SHOP, hosts: [] }, "hosts: must be a non-empty array of hosts, got an array of 0"],
-    ["a path without its slash", { ...SHOP, paths: ["pkg.A/"] }, `paths[0]: must be / and visible ASCII, got "pkg.A/"`],
+    ["no hosts", { ...SHOP, hosts: [] }, "hosts: must be an array of 1 to 16 hosts, got an array of 0"],
+    ["a path without its slash", { ...SHOP, paths: ["pkg.A/"] }, `paths[0]: must be / and visible ASCII, at most 256, got "pkg.A/"`],
     [
       "a service name with ';'",
       { ...SHOP, service: "shop;x" },

@@ -71,6 +71,10 @@ needs the cluster (helm install, upgrade, template --dry-run=server): it reads t
 this release's. */}}
 {{- define "version-router.validateShared" -}}
 {{- $shared := include "version-router.shared" . -}}
+{{- $most := (include "version-router.configLimits" . | fromJson).services -}}
+{{- if gt (len .Values.services) (int $most) -}}
+{{- fail (printf "services: %d services, but one filter takes at most %v" (len .Values.services) $most) -}}
+{{- end -}}
 {{- if and $shared (eq .Values.routingApi "gatewayApi") -}}
 {{- if .Values.gatewayApi.gateway.create -}}
 {{- fail "gatewayApi.gateway.create: a release of several services (services) attaches their HTTPRoutes to one existing Gateway: set create false and its name and namespace" -}}
