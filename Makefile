@@ -50,7 +50,7 @@ NODE_DEPS := node_modules/.package-lock.json
 WASM := build/filter.wasm
 SOURCES := $(shell find assembly -name '*.ts') asconfig.json
 
-.PHONY: bench soak fuzz build test test-unit test-docker test-istio demo demo-istio envoy helm istio-tools prometheus envoy-image image typecheck lint format clean
+.PHONY: bench soak fuzz build test test-unit test-docker test-istio demo demo-istio envoy helm istio-tools prometheus envoy-image image push typecheck lint format clean
 
 build: $(WASM)
 
@@ -86,7 +86,7 @@ helm: $(HELM_BIN)
 $(HELM_TOOL):
 	GOBIN=$(dir $@) go install -ldflags "$(HELM_LDFLAGS)" helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
-istio-tools: $(ISTIO_TOOLS_DIR)/.built $(ISTIO_TOOLS_DIR)/istio-wasm-fetch $(ISTIO_TOOLS_DIR)/istio-bootstrap $(GATEWAY_API_CRDS)/.copied $(KUBE_APISERVER_BIN) $(ETCD_BIN) $(REGISTRY_BIN) $(HELM_BIN)
+istio-tools: $(ISTIO_TOOLS_DIR)/.built $(ISTIO_TOOLS_DIR)/envoy_bootstrap.json $(GATEWAY_API_CRDS)/.copied $(KUBE_APISERVER_BIN) $(ETCD_BIN) $(REGISTRY_BIN) $(HELM_BIN)
 
 prometheus: $(PROMETHEUS_BIN)
 
@@ -94,7 +94,7 @@ $(PROMETHEUS_BIN):
 	GOBIN=$(PROMETHEUS_DIR) go install -tags remove_all_sd -ldflags "-s -w -X github.com/prometheus/common/version.Version=3.16.0" \
 	  github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS_VERSION) github.com/prometheus/prometheus/cmd/promtool@$(PROMETHEUS_VERSION)
 
-# istiod, istioctl and istio-agent, and Istio's own charts (CRDs, webhooks, mesh config) from the same module.
+# istiod, istioctl and pilot-agent (istio-agent), and Istio's own charts (CRDs, webhooks, mesh config) from the same module.
 $(ISTIO_TOOLS_DIR)/.built:
 	GOBIN=$(dir $@) go install -ldflags "$(ISTIO_LDFLAGS)" istio.io/istio/pilot/cmd/pilot-discovery@$(ISTIO_VERSION) \
 	  istio.io/istio/istioctl/cmd/istioctl@$(ISTIO_VERSION) istio.io/istio/pilot/cmd/pilot-agent@$(ISTIO_VERSION)
@@ -103,15 +103,9 @@ $(ISTIO_TOOLS_DIR)/.built:
 	chmod -R u+w $(dir $@)charts
 	@touch $@
 
-# Istio's own Wasm fetcher (pkg/wasm) as a command: what istio-agent does with an oci:// module.
-$(ISTIO_TOOLS_DIR)/istio-wasm-fetch: harness/istio/wasm-fetch/main.go | $(NODE_DEPS)
-	npx tsx harness/tools/build-go-glue.ts harness/istio/wasm-fetch istio.io/istio@$(ISTIO_VERSION) $@
-
-# Istio's own bootstrap rendering (pkg/bootstrap) as a command, with the module's template:
-# the bootstrap istio-agent writes for a gateway pod.
-$(ISTIO_TOOLS_DIR)/istio-bootstrap: harness/istio/bootstrap/main.go | $(NODE_DEPS)
-	npx tsx harness/tools/build-go-glue.ts harness/istio/bootstrap istio.io/istio@$(ISTIO_VERSION) $@
-	install -m 0644 $(ISTIO_MODULE)/tools/packaging/common/envoy_bootstrap.json $(dir $@)envoy_bootstrap.json
+# Istio's bootstrap template, which Istio's proxy image holds and pilot-agent renders for Envoy.
+$(ISTIO_TOOLS_DIR)/envoy_bootstrap.json: $(ISTIO_TOOLS_DIR)/.built
+	install -m 0644 $(ISTIO_MODULE)/tools/packaging/common/envoy_bootstrap.json $@
 
 $(GATEWAY_API_CRDS)/.copied:
 	rm -rf $(dir $@) && mkdir -p $(dir $@)
@@ -144,12 +138,15 @@ lint: $(NODE_DEPS)
 format: $(NODE_DEPS)
 	npx biome check --write .
 
+# The Istio suites (and demo) run in a private network namespace: harness/netns/private-netns.ts.
+IN_NETNS := npx tsx harness/netns/run-in-private-netns.ts
+
 test: build build/trap-test.wasm envoy helm istio-tools prometheus typecheck lint
-	npx vitest run
+	npx vitest run --project '!istio'; a=$$?; $(IN_NETNS) npx vitest run --project istio; b=$$?; exit $$((a || b))
 
 # The suites on Istio's real control plane only.
 test-istio: build build/trap-test.wasm envoy istio-tools prometheus
-	npx vitest run --project istio
+	$(IN_NETNS) npx vitest run --project istio
 
 test-unit: build build/trap-test.wasm
 	npx vitest run --project unit
@@ -160,19 +157,24 @@ test-docker: build envoy
 
 # version-router/envoy:$(ENVOY_VERSION), FROM scratch with the .venv binary; no pull.
 envoy-image: envoy $(NODE_DEPS)
-	npx tsx harness/docker/build-image.ts envoy
+	npx tsx harness/docker/build-image.ts
 
-# The filter as an OCI image for Istio's WasmPlugin: make image IMAGE=registry/name:tag
+# The filter as an OCI image for Istio's WasmPlugin, in build/image (an OCI layout; no Docker
+# needed), with the digest for wasm.sha256; make push IMAGE=<registry>/<name>:<tag> pushes it
+# (REGISTRY_USERNAME and REGISTRY_PASSWORD for a private registry).
 image: build
-	@test -n "$(IMAGE)" || { echo "usage: make image IMAGE=<name:tag>"; exit 2; }
-	npx tsx harness/docker/build-image.ts plugin $(IMAGE)
+	npx tsx harness/oci/make-image.ts image $(IMAGE)
+
+push: build
+	@test -n "$(IMAGE)" || { echo "usage: make push IMAGE=<registry>/<name>:<tag>"; exit 2; }
+	npx tsx harness/oci/make-image.ts push $(IMAGE)
 
 demo: build envoy
 	npx tsx harness/demo.ts
 
 # The same requests through a local Istio: the chart installed by Helm, a gateway fed by istiod.
 demo-istio: build envoy istio-tools
-	npx tsx harness/demo-istio.ts
+	$(IN_NETNS) npx tsx harness/demo-istio.ts
 
 # Envoy CPU per request, req/s and p99: no filter, Lua, the Wasm floor, version-router and
 # its SDK peer, on V8, wasmtime and WAMR, direct and with real upstreams; then one listener

@@ -26,8 +26,9 @@ export default defineConfig({
           globalSetup: ["test/docker/global-setup.ts"],
         },
       },
-      // Istio's control plane and a gateway on port 80 per file: one file at a time, after
-      // the other projects, so two cores are not shared with them.
+      // Istio's control plane, the module registry and a gateway per file, on the gateway pod's
+      // fixed ports (80, 15000, 15020, ...): one file at a time, run on its own in the private
+      // network namespace (make test), after the other projects.
       {
         extends: true,
         test: {

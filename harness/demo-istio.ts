@@ -1,6 +1,8 @@
-// make demo-istio: the main job on Istio without a cluster. A local Kubernetes API and
-// istiod; the chart installed with helm into namespace "shop" (through istiod's webhook); a
-// plain Envoy as the ingress gateway, configured only by istiod. Prints what istiod accepted
+// make demo-istio: the main job on Istio without a cluster, in a private network namespace
+// (the Makefile enters it). A local Kubernetes API and istiod; the filter's image in a local
+// registry; the chart installed with helm into namespace "shop" (through istiod's webhook);
+// the ingress gateway as Istio runs it, pilot-agent and its Envoy, configured only by istiod,
+// the agent pulling the module. Prints what istiod accepted
 // and pushed, then fires the demo's requests through the gateway: gRPC against the chart's
 // gRPC service, then HTTP/1.1 and HTTP/2 after `helm upgrade --set service.protocol=http`.
 import { openClient, type Protocol } from "./clients/version-client.js";
@@ -10,13 +12,13 @@ import { installChart } from "./istio/chart-release.js";
 import type { IngressGateway } from "./istio/ingress-gateway.js";
 import { istioTools } from "./istio/istio-tools.js";
 import type { KubeObject } from "./istio/kube-client.js";
+import { moduleUrl, pushModule, startModuleRegistry } from "./istio/module-registry.js";
 import { startIstio } from "./istio/start-istio.js";
 import { FILTER_WASM } from "./paths.js";
 
 const NAMESPACE = "shop";
 const GATEWAY_URL = "http://127.0.0.1:80";
-// The chart's defaults, plus the filter as a local file and a gateway bound to loopback.
-const VALUES = { wasm: { url: `file://${FILTER_WASM}` }, gateway: { bind: "127.0.0.1" } };
+// The chart's defaults, plus the filter's image in the local registry.
 
 const tools = istioTools();
 if ("missing" in tools) {
@@ -104,6 +106,11 @@ async function untilRouted(protocol: Protocol): Promise<void> {
   }
 }
 
+const registry = await startModuleRegistry(tools.registry);
+const digest = await pushModule(registry, "version-router", "demo", FILTER_WASM);
+console.log(`build/filter.wasm pushed to the registry at ${registry.host} as version-router:demo, digest sha256:${digest}`);
+// As production should: the image by its tag, pinned by its digest (istio-agent checks it).
+const VALUES = { wasm: { url: moduleUrl("version-router", "demo"), sha256: digest } };
 const istio = await startIstio(tools);
 let failed = false;
 try {
@@ -115,10 +122,12 @@ try {
     `workloads: ${[...workloads.upstreams.byVersion.values()].map((u) => `${u.version} at ${u.host}`).join(", ")} (WorkloadEntries)`,
   );
   const gateway = await istio.startGateway({ filterLogLevel: "debug" });
-  console.log(`ingress gateway: Envoy ${await envoyVersion(gateway.adminUrl)}, admin ${gateway.adminUrl}\n`);
+  console.log(
+    `ingress gateway: pilot-agent (pid ${gateway.pid}) and its Envoy ${await envoyVersion(gateway.adminUrl)} (pid ${gateway.envoyPid}), admin ${gateway.adminUrl}\n`,
+  );
 
   const release = await installChart(istio, { name: "grpcsvc", namespace: NAMESPACE, values: VALUES });
-  console.log(`helm install grpcsvc --namespace ${NAMESPACE} (defaults, wasm.url=${VALUES.wasm.url}, gateway.bind=127.0.0.1)`);
+  console.log(`helm install grpcsvc --namespace ${NAMESPACE} (defaults, wasm.url=${VALUES.wasm.url}, wasm.sha256=${digest.slice(0, 12)}…)`);
   console.log("accepted by the API server through istiod's validating webhook:");
   const kinds: Array<[string, string, string]> = [
     ["networking.istio.io/v1", "Gateway", NAMESPACE],
@@ -148,5 +157,6 @@ try {
   }
 } finally {
   await istio.stop();
+  await registry.stop();
 }
 process.exit(failed ? 1 : 0);

@@ -1,6 +1,6 @@
-// The two images this project builds, both FROM scratch so that nothing is pulled:
-// Envoy (the .venv binary and exactly the shared libraries it links), and the filter as
-// an OCI image for Istio's WasmPlugin (a single plugin.wasm).
+// The Envoy image the e2e-docker suites run, FROM scratch so that nothing is pulled: the
+// .venv binary and exactly the shared libraries it links. (The filter's OCI image needs no
+// Docker: harness/oci/wasm-image.ts.)
 import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -63,11 +63,6 @@ export async function buildEnvoyImage(tag = localEnvoyImage()): Promise<void> {
     [{ from: binary, to: "/usr/local/bin/envoy" }, ...libs.map((lib) => ({ from: lib, to: lib }))],
     'ENTRYPOINT ["/usr/local/bin/envoy"]\n',
   );
-}
-
-/** The filter as Istio pulls it: an image whose only file is /plugin.wasm. */
-export async function buildPluginImage(tag: string, wasm: string): Promise<void> {
-  await buildFromScratch(tag, [{ from: wasm, to: "/plugin.wasm" }], "");
 }
 
 export async function imageSize(tag: string): Promise<number> {

@@ -6,7 +6,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { waitUntil } from "../process/service-process.js";
-import type { GatewayPod } from "./istio-bootstrap.js";
+import type { GatewayPod } from "./gateway-pod.js";
 import type { KubeClient, KubeObject } from "./kube-client.js";
 
 /** Applies every object in the CRD files and waits until each CRD is Established. */
@@ -80,28 +80,5 @@ export function gatewayWorkloadEntry(pod: GatewayPod): KubeObject {
     kind: "WorkloadEntry",
     metadata: { name: pod.podName, namespace: pod.namespace },
     spec: { address: "127.0.0.1", labels: pod.labels, ...(pod.serviceAccount ? { serviceAccount: pod.serviceAccount } : {}) },
-  };
-}
-
-/**
- * An EnvoyFilter that binds a Gateway API gateway's listener on `port` to 127.0.0.1. Istio's
- * Gateway has `bind` for that; the Gateway API has no field for it, and this machine allows
- * listeners on loopback only. istiod applies it to what it sends the gateway.
- */
-export function loopbackListener(namespace: string, gateway: string, port: number): KubeObject {
-  return {
-    apiVersion: "networking.istio.io/v1alpha3",
-    kind: "EnvoyFilter",
-    metadata: { name: `${gateway}-loopback`, namespace },
-    spec: {
-      workloadSelector: { labels: { "gateway.networking.k8s.io/gateway-name": gateway } },
-      configPatches: [
-        {
-          applyTo: "LISTENER",
-          match: { context: "GATEWAY", listener: { portNumber: port } },
-          patch: { operation: "MERGE", value: { address: { socket_address: { address: "127.0.0.1" } } } },
-        },
-      ],
-    },
   };
 }

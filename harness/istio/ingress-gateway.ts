@@ -1,19 +1,20 @@
-// A plain Envoy as Istio's ingress gateway, started the way istio-agent starts one: with the
-// bootstrap Istio's own code renders for the gateway pod (node identity, labels, stats tags
-// and matcher, the /stats/prometheus listener) and its xDS socket forwarded to istiod.
-// Listeners, routes, clusters, endpoints and the Wasm filter (over ECDS) all come from istiod.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+// Istio's ingress gateway as a gateway pod runs it: pilot-agent (`pilot-agent proxy router`)
+// in the pod's files and environment (gateway-pod.ts), which writes Envoy's bootstrap from
+// Istio's template, starts Envoy as its child, proxies its xDS to istiod, answers readiness on
+// its status port and pulls Wasm modules named by oci:// into its cache. Envoy is the pinned
+// release, not Istio's own proxy build (no istio.stats, metadata exchange or ALPN filters).
+// The agent listens on all addresses: it runs only in a private network namespace.
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { adminGet, readStats } from "../envoy/admin.js";
 import { VERSION_ROUTER_TAGS } from "../envoy/bootstrap.js";
-import { envoyArgs } from "../envoy/envoy-args.js";
-import { launchEnvoyProcess } from "../envoy/envoy-process.js";
-import type { LaunchedEnvoy } from "../envoy/launched-envoy.js";
-import { freePort } from "../process/free-port.js";
-import { waitUntil } from "../process/service-process.js";
-import { type GatewayPod, type IstioBootstrapOptions, renderIstioBootstrap, XDS_PIPE } from "./istio-bootstrap.js";
-import { startXdsPipe, type XdsPipe } from "./xds-pipe.js";
+import { envoyBinary } from "../envoy/envoy-binary.js";
+import { inPrivateNetns } from "../netns/private-netns.js";
+import { spawnService, waitUntil } from "../process/service-process.js";
+import { GATEWAY_PORTS, type GatewayPod, preparePod } from "./gateway-pod.js";
+import type { IstioTools } from "./istio-tools.js";
+import type { KubeClient } from "./kube-client.js";
 
 /** The pod the gateway claims to be: its labels are what the Gateway's and the WasmPlugin's selectors match. */
 export type GatewayIdentity = GatewayPod;
@@ -32,12 +33,18 @@ const HARNESS_ANNOTATIONS = {
   "proxy.istio.io/config": JSON.stringify({ proxyStatsMatcher: { inclusionPrefixes: ["extension_config_discovery", "listener"] } }),
 };
 
+/** Where istio-agent keeps the Wasm modules it pulled: an emptyDir of the pod, here the namespace's tmpfs. */
+const WASM_CACHE_DIR = "/var/lib/istio/data";
+
 export interface IngressGateway {
   adminUrl: string;
-  /** Istio's metrics listener: what Prometheus scrapes in a gateway pod (port 15090 there). */
+  /** Istio's metrics listener: what Prometheus scrapes in a gateway pod (port 15090). */
   prometheusUrl: string;
-  /** The Envoy process id. */
+  /** Istio's readiness endpoint (port 15021): 200 once Envoy has its listeners and clusters. */
+  readyUrl: string;
+  /** pilot-agent's process id, and its Envoy's. */
   pid: number | undefined;
+  envoyPid: number | undefined;
   identity: GatewayIdentity;
   /** Envoy's /config_dump, parsed. */
   configDump(resource?: string): Promise<ConfigDump>;
@@ -46,9 +53,14 @@ export interface IngressGateway {
   /** The HTTP filter chain, by name, of the listener on this port (its first HTTP connection manager). */
   httpFilters(port: number): Promise<string[]>;
   stats(filter?: string): Promise<Map<string, number>>;
+  /** Every line the agent and Envoy printed. */
   logs(): string[];
-  /** Log lines that report a crash or a Wasm error. */
+  /** Envoy's lines that report a crash or a Wasm error. */
   errors(): string[];
+  /** The agent's own error lines (a module it could not fetch, a certificate it could not get). */
+  agentErrors(): string[];
+  /** The Wasm modules in the agent's cache, by file name. */
+  cachedModules(): Promise<string[]>;
   /** Waits until Envoy listens on this port (from LDS). */
   waitForListener(port: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -63,6 +75,8 @@ export interface EcdsFilter {
   /** The ECDS resource name, e.g. extensions.istio.io/trafficextension/<ns>.<WasmPlugin>~istio-translated-wasmplugin. */
   name: string;
   versionInfo: string;
+  /** The filter's type: Envoy's Wasm filter, or the RBAC filter istio-agent puts in its place when it cannot fetch the module. */
+  typeUrl: string;
   /** The Wasm module's local file, when the config is a Wasm filter. */
   wasmFile?: string;
   /** The plugin configuration string (Istio's pluginConfig as JSON). */
@@ -72,9 +86,11 @@ export interface EcdsFilter {
 
 export interface GatewayOptions {
   identity?: GatewayIdentity;
-  xds: { host: string; port: number };
-  tools: IstioBootstrapOptions["tools"];
-  /** The mesh config istiod runs with (the istio ConfigMap), as a gateway pod mounts it. */
+  kube: KubeClient;
+  /** istiod's TLS address (xDS and CA), host:port. */
+  istiod: string;
+  tools: Pick<IstioTools, "pilotAgent" | "bootstrapTemplate" | "release">;
+  /** The mesh config istiod runs with (the istio ConfigMap), as the injector reads it. */
   meshConfig: string;
   /** Level of Envoy's `wasm` logger; debug shows each decision. */
   filterLogLevel?: "info" | "debug";
@@ -85,6 +101,7 @@ interface RawEcds {
   ecds_filter: {
     name: string;
     typed_config: {
+      "@type": string;
       config?: { vm_config?: { code?: { local?: { filename?: string } } }; configuration?: { value?: string }; failure_policy?: string };
     };
   };
@@ -101,28 +118,66 @@ interface RawListener {
 
 // Istio's bootstrap sets Envoy's log format: <time>\t<level>\tenvoy <logger> <file:line>\t<message>.
 const ERROR_LINE = /\t(critical|error)\tenvoy |Wasm VM failed|Function: proxy_on_\w+ failed|Caught Segmentation/;
+// The agent's own: <time>\t<level>\t[<scope>\t]<message>.
+const AGENT_ERROR_LINE = /^\S+\terror\t(?!envoy )/;
 
 export async function startIngressGateway(options: GatewayOptions): Promise<IngressGateway> {
-  const dir = await mkdtemp(join(tmpdir(), "version-router-gateway-"));
+  if (!inPrivateNetns()) {
+    throw new Error(
+      "pilot-agent listens on all addresses: start the gateway in a private network namespace (harness/netns/run-in-private-netns.ts)",
+    );
+  }
+  const root = await mkdtemp(join(tmpdir(), "version-router-gateway-"));
   const identity = options.identity ?? DEFAULT_GATEWAY;
   const pod = { ...identity, annotations: { ...identity.annotations, ...HARNESS_ANNOTATIONS } };
-  const ports = { admin: await freePort(), prometheus: await freePort(), status: await freePort() };
-  let launched: LaunchedEnvoy | undefined;
-  let pipe: XdsPipe | undefined;
+  // A new pod: an empty module cache.
+  await rm(WASM_CACHE_DIR, { recursive: true, force: true });
+  await mkdir(WASM_CACHE_DIR, { recursive: true });
+  const env = await preparePod(options.kube, root, {
+    pod,
+    meshConfig: options.meshConfig,
+    istiod: options.istiod,
+    envoyBinary: envoyBinary(),
+    bootstrapTemplate: options.tools.bootstrapTemplate,
+    release: options.tools.release,
+  });
+  const level = options.filterLogLevel ?? "info";
+  const agent = spawnService(
+    "pilot-agent",
+    options.tools.pilotAgent,
+    [
+      "proxy",
+      "router",
+      "--domain",
+      `${pod.namespace}.svc.cluster.local`,
+      "--proxyLogLevel=warning",
+      `--proxyComponentLogLevel=misc:error,wasm:${level}`,
+      "--log_output_level=default:info",
+    ],
+    { cwd: root, env, processGroup: true },
+  );
+  const adminUrl = `http://127.0.0.1:${GATEWAY_PORTS.admin}`;
+  const readyUrl = `http://127.0.0.1:${GATEWAY_PORTS.health}/healthz/ready`;
+  const stop = async () => {
+    await agent.stop();
+    await rm(root, { recursive: true, force: true });
+  };
+  let envoyPid: number | undefined;
   try {
-    const bootstrap = await renderIstioBootstrap({ tools: options.tools, podRoot: dir, pod, meshConfig: options.meshConfig, ports });
-    await writeFile(join(dir, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
-    pipe = await startXdsPipe(join(dir, XDS_PIPE), options.xds);
-    const level = options.filterLogLevel ?? "info";
-    launched = await launchEnvoyProcess(dir, envoyArgs(join(dir, "bootstrap.json"), `wasm:${level}`), dir);
+    await waitUntil(
+      "pilot-agent's Envoy answering on its admin port",
+      async () => ((await adminGet(adminUrl, "/ready")).status ? true : undefined),
+      {
+        timeoutMs: 60_000,
+        process: agent,
+        intervalMs: 100,
+      },
+    );
+    envoyPid = await childPid(agent.pid, "envoy");
   } catch (err) {
-    await pipe?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stop();
     throw err;
   }
-  const envoy = launched;
-  const xdsPipe = pipe;
-  const { adminUrl, logLines } = envoy;
   const configDump = async (resource?: string) =>
     JSON.parse((await adminGet(adminUrl, `/config_dump${resource ? `?resource=${resource}` : ""}`)).body) as ConfigDump;
   const ecdsFilters = async (): Promise<EcdsFilter[]> => {
@@ -133,6 +188,7 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
       return {
         name: ecds_filter.name,
         versionInfo: version_info,
+        typeUrl: ecds_filter.typed_config["@type"],
         ...(wasm?.vm_config?.code?.local?.filename ? { wasmFile: wasm.vm_config.code.local.filename } : {}),
         ...(wasm?.configuration?.value !== undefined ? { configuration: wasm.configuration.value } : {}),
         ...(wasm?.failure_policy ? { failurePolicy: wasm.failure_policy } : {}),
@@ -146,17 +202,22 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
     const hcm = listener?.filter_chains.flatMap((c) => c.filters).find((f) => f.name === "envoy.filters.network.http_connection_manager");
     return (hcm?.typed_config.http_filters ?? []).map((f) => f.name);
   };
+  const logLines = () => agent.logs();
   return {
     adminUrl,
-    prometheusUrl: `http://127.0.0.1:${ports.prometheus}/stats/prometheus`,
-    pid: envoy.pid,
+    prometheusUrl: `http://127.0.0.1:${GATEWAY_PORTS.prometheus}/stats/prometheus`,
+    readyUrl,
+    pid: agent.pid,
+    envoyPid,
     identity: pod,
     configDump,
     ecdsFilters,
     httpFilters,
     stats: (filter) => readStats(adminUrl, filter),
-    logs: () => [...logLines],
-    errors: () => logLines.filter((line) => ERROR_LINE.test(line)),
+    logs: logLines,
+    errors: () => logLines().filter((line) => ERROR_LINE.test(line)),
+    agentErrors: () => logLines().filter((line) => AGENT_ERROR_LINE.test(line)),
+    cachedModules: async () => (await listFiles(WASM_CACHE_DIR)).filter((f) => f.endsWith(".wasm")),
     waitForListener: async (port, timeoutMs = 30_000) => {
       await waitUntil(
         `the gateway listening on port ${port}`,
@@ -170,10 +231,26 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
         { timeoutMs },
       );
     },
-    stop: async () => {
-      await envoy.stop();
-      await xdsPipe.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop,
   };
+}
+
+/** The pid of `parent`'s child process named `name` (from /proc: a Go program forks from any of its threads). */
+async function childPid(parent: number | undefined, name: string): Promise<number | undefined> {
+  if (parent === undefined) return undefined;
+  const tasks = await readdir(`/proc/${parent}/task`).catch(() => [] as string[]);
+  for (const task of tasks) {
+    const children = await readFile(`/proc/${parent}/task/${task}/children`, "utf8").catch(() => "");
+    for (const pid of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
+      const comm = (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim();
+      if (comm === name) return pid;
+    }
+  }
+  return undefined;
+}
+
+/** Every file under `dir`, as paths relative to it. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
 }

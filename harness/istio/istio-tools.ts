@@ -9,11 +9,7 @@ export interface IstioTools {
   istioctl: string;
   /** The istio-agent, which runs in front of Envoy in every Istio proxy pod. */
   pilotAgent: string;
-  /** Istio's pkg/wasm conversion of ECDS resources, as a command (harness/istio/wasm-fetch). */
-  wasmFetch: string;
-  /** Istio's pkg/bootstrap as a command (harness/istio/bootstrap): the bootstrap istio-agent writes. */
-  bootstrapRenderer: string;
-  /** Istio's bootstrap template, from the Istio module. */
+  /** Istio's bootstrap template, from the Istio module, which the agent renders for Envoy. */
   bootstrapTemplate: string;
   kubeApiserver: string;
   etcd: string;
@@ -41,8 +37,6 @@ export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | {
     pilotDiscovery: join(dir, "pilot-discovery"),
     istioctl: istioctlBinary(env),
     pilotAgent: join(dir, "pilot-agent"),
-    wasmFetch: join(dir, "istio-wasm-fetch"),
-    bootstrapRenderer: join(dir, "istio-bootstrap"),
     bootstrapTemplate: join(dir, "envoy_bootstrap.json"),
     baseChart: join(dir, "charts/base"),
     istiodChart: join(dir, "charts/istio-discovery"),
@@ -60,8 +54,6 @@ export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | {
       tools.pilotDiscovery,
       tools.istioctl,
       tools.pilotAgent,
-      tools.wasmFetch,
-      tools.bootstrapRenderer,
       tools.bootstrapTemplate,
       tools.baseChart,
       tools.istiodChart,

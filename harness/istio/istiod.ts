@@ -19,16 +19,16 @@ const READY_TIMEOUT_MS = 90_000;
 
 export interface Istiod {
   process: ServiceProcess;
-  /** Plaintext xDS, as Istio's own proxies' agents reach it on port 15010. */
-  xdsAddress: { host: string; port: number };
+  /** xDS and the certificate authority over TLS (port 15012 in a cluster), as host:port. */
+  secureAddress: string;
   /** istiod's debug HTTP endpoint (/debug/..., /ready). */
   httpUrl: string;
 }
 
 /**
- * Mesh config for a plain Envoy: without istio-agent there are no workload certificates
- * (so no auto mTLS), and Istio's metrics filter (istio.stats) exists only in Istio's own
- * proxy build (so no default metrics provider).
+ * Mesh config for these workloads and a plain Envoy: the workloads are echo servers without
+ * sidecars (so no auto mTLS towards them), and Istio's metrics filter (istio.stats) exists
+ * only in Istio's own proxy build (so no default metrics provider).
  */
 const MESH_VALUES = ["--set", "meshConfig.enableAutoMtls=false", "--set", "telemetry.enabled=false"];
 
@@ -56,6 +56,7 @@ export async function startIstiod(tools: IstioTools, kube: KubeApi, dir: string)
       "discovery",
       "--kubeconfig",
       kube.kubeconfig,
+      // Its plaintext xDS (15010) unused: the gateway's agent comes over TLS.
       "--grpcAddr",
       `127.0.0.1:${grpc}`,
       "--secureGRPCAddr",
@@ -93,7 +94,7 @@ export async function startIstiod(tools: IstioTools, kube: KubeApi, dir: string)
     intervalMs: 250,
   });
   await waitForValidation(kube, process);
-  return { process, xdsAddress: { host: "127.0.0.1", port: grpc }, httpUrl };
+  return { process, secureAddress: `127.0.0.1:${secureGrpc}`, httpUrl };
 }
 
 interface WebhookConfiguration extends KubeObject {

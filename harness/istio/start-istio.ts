@@ -92,7 +92,15 @@ export async function startIstio(tools: IstioTools, options: IstioOptions = {}):
         (await exec(tools.istioctl, [...args, "--kubeconfig", kubeconfig, "--istioNamespace", "istio-system"], { maxBuffer: 64 << 20 }))
           .stdout,
       startGateway: async (options = {}) =>
-        track(await startIngressGateway({ ...options, xds: istiod.xdsAddress, tools, meshConfig: await meshConfig(client) })),
+        track(
+          await startIngressGateway({
+            ...options,
+            kube: client,
+            istiod: istiod.secureAddress,
+            tools,
+            meshConfig: await meshConfig(client),
+          }),
+        ),
       startWorkloads: async (options) => track(await startVersionWorkloads(client, options)),
       processes: () => [...processes],
       stop,

@@ -21,13 +21,34 @@ export interface SpawnOptions {
   cwd?: string;
   /** Lines kept; older ones are dropped (istiod is chatty). Default 20,000. */
   keepLines?: number;
+  /**
+   * A process group of its own, killed whole when it must be killed: for a process whose
+   * children do not end with it (pilot-agent's Envoy). SIGTERM still goes to it alone.
+   */
+  processGroup?: boolean;
 }
 
 const STOP_GRACE_MS = 5_000;
 
 export function spawnService(name: string, command: string, args: readonly string[], options: SpawnOptions = {}): ServiceProcess {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: options.env ?? process.env, cwd: options.cwd });
-  const unregister = registerForExit(() => child.kill("SIGKILL"));
+  const child = spawn(command, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    detached: options.processGroup ?? false,
+  });
+  const kill = () => {
+    if (options.processGroup && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+        return;
+      } catch {
+        // the group is gone already
+      }
+    }
+    child.kill("SIGKILL");
+  };
+  const unregister = registerForExit(kill);
   const keep = options.keepLines ?? 20_000;
   const lines: string[] = [];
   let partial = "";
@@ -67,8 +88,22 @@ export function spawnService(name: string, command: string, args: readonly strin
         child.kill("SIGTERM");
         const killed = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
         if (!killed) {
-          child.kill("SIGKILL");
+          kill();
           await exited;
+        }
+        // What it left behind in its group (a child it did not end) goes too, and is waited for.
+        if (options.processGroup && child.pid !== undefined) {
+          const group = -child.pid;
+          const alive = () => {
+            try {
+              process.kill(group, 0);
+              return true;
+            } catch {
+              return false;
+            }
+          };
+          if (alive()) process.kill(group, "SIGKILL");
+          for (let i = 0; i < 100 && alive(); i++) await sleep(50);
         }
       })()),
   };

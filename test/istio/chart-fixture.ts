@@ -1,22 +1,22 @@
-// The chart as the Istio suites install it: the values every install adds (the filter from
-// build/filter.wasm, the Gateway bound to loopback), and one release with its version
-// workloads for the enclosing describe.
+// The chart as the Istio suites install it: the value every install adds (the filter's image in
+// the suites' registry), and one release with its version workloads for the enclosing describe.
 import { afterAll, beforeAll } from "vitest";
 import { type ChartRelease, installChart } from "../../harness/istio/chart-release.js";
 import type { Istio } from "../../harness/istio/start-istio.js";
 import type { VersionWorkloads } from "../../harness/istio/workloads.js";
-import { FILTER_WASM } from "../../harness/paths.js";
+import { FILTER_MODULE_URL } from "./istio-fixture.js";
 
 /**
- * What every install here adds to the chart's defaults: the filter from build/filter.wasm
- * (istiod hands Envoy a local file), and the Gateway bound to 127.0.0.1. Istio's default
- * binds all addresses; this sandbox allows listeners on loopback only.
+ * What every install here adds to the chart's defaults: the filter as a cluster gets it, an
+ * oci:// image (build/filter.wasm's) in the suites' registry, which the gateway's istio-agent
+ * pulls. Everything else is the chart's default, the Gateway on all addresses of the private
+ * network namespace included.
  */
-export const LOOPBACK_VALUES = { wasm: { url: `file://${FILTER_WASM}` }, gateway: { bind: "127.0.0.1" } };
+export const TEST_VALUES = { wasm: { url: FILTER_MODULE_URL } };
 
-/** LOOPBACK_VALUES with more values merged in (objects deeply, anything else replaced). */
+/** TEST_VALUES with more values merged in (objects deeply, anything else replaced). */
 export function chartValues(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return merge(LOOPBACK_VALUES, extra);
+  return merge(TEST_VALUES, extra);
 }
 
 function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {

@@ -7,14 +7,21 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { openClient, type Protocol, SERVED_HEADER, type VersionClient } from "../../harness/clients/version-client.js";
-import { gatewayApiPod, gatewayWorkloadEntry, loopbackListener } from "../../harness/istio/gateway-api.js";
+import { gatewayApiPod, gatewayWorkloadEntry } from "../../harness/istio/gateway-api.js";
 import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
 import type { KubeObject } from "../../harness/istio/kube-client.js";
+import { FILTER_WASM } from "../../harness/paths.js";
 import { BEHAVIOUR_VERSIONS } from "../support/behaviour-table.js";
 import { pluginName } from "../support/release-names.js";
 import { istioSuiteTools } from "../support/suite-gates.js";
-import { chartValues, LOOPBACK_VALUES, withChartRelease } from "./chart-fixture.js";
-import { expectCanaryShiftUnderTraffic, expectPerRequestRouting, itRoutesTheBehaviourTable, waitForRoute } from "./gateway-checks.js";
+import { chartValues, withChartRelease } from "./chart-fixture.js";
+import {
+  expectCanaryShiftUnderTraffic,
+  expectPerRequestRouting,
+  expectPulledModule,
+  itRoutesTheBehaviourTable,
+  waitForRoute,
+} from "./gateway-checks.js";
 import { GATEWAY_URL, withIstio } from "./istio-fixture.js";
 
 const TOOLS = istioSuiteTools();
@@ -52,7 +59,6 @@ describe.runIf(TOOLS)("the chart with the Kubernetes Gateway API on real Istio",
 
   beforeAll(async () => {
     await chart.deploy(values());
-    await istio().kube.apply(loopbackListener(NAMESPACE, GATEWAY, 80));
     const pod = await gatewayApiPod(istio().kube, NAMESPACE, GATEWAY);
     await istio().kube.apply(gatewayWorkloadEntry(pod));
     gateway = await istio().startGateway({ identity: pod });
@@ -105,12 +111,12 @@ describe.runIf(TOOLS)("the chart with the Kubernetes Gateway API on real Istio",
       scope: "all",
     });
     const ours = (await gw().ecdsFilters()).find((f) => f.name.includes(PLUGIN));
-    expect(ours?.wasmFile).toBe(LOOPBACK_VALUES.wasm.url.slice("file://".length));
+    await expectPulledModule(ours, FILTER_WASM);
   });
 
-  // Three warnings, none about the chart's objects: the harness's own EnvoyFilter (IST0133), and
-  // IST0107 on the Deployment and on the Service istiod generated, to which Istio itself copies
-  // the Gateway's networking.istio.io/service-type annotation.
+  // Two warnings, none about the chart's objects: IST0107 on the Deployment and on the Service
+  // istiod generated, to which Istio itself copies the Gateway's networking.istio.io/service-type
+  // annotation.
   it("istioctl analyze of the live cluster: no error or warning on any object the chart installed", async () => {
     const out = await istio().istioctl(["analyze", "--namespace", NAMESPACE, "--output-threshold", "Warning"]);
     const messages = out.split("\n").filter((line) => /^(Error|Warning) /.test(line));
@@ -125,7 +131,6 @@ describe.runIf(TOOLS)("the chart with the Kubernetes Gateway API on real Istio",
     expect(found).toEqual([
       `Warning IST0107 Deployment ${NAMESPACE}/${GATEWAY}-istio`,
       `Warning IST0107 Service ${NAMESPACE}/${GATEWAY}-istio`,
-      `Warning IST0133 EnvoyFilter ${NAMESPACE}/${GATEWAY}-loopback`,
     ]);
   });
 

@@ -1,17 +1,24 @@
 // Checks the Istio suites run through whatever gateway istiod configured (from an Istio
 // Gateway or a Gateway API Gateway): waiting for a route, per-request routing on one
 // connection, and canary weights shifted by helm upgrade under continuous traffic.
+import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect, it, vi } from "vitest";
 import { openClient, type Protocol, type VersionClient } from "../../harness/clients/version-client.js";
-import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
+import type { EcdsFilter, IngressGateway } from "../../harness/istio/ingress-gateway.js";
 import { type Sample, startTraffic } from "../../harness/load/steady-traffic.js";
 import { weightedVersion } from "../../harness/reference-model.js";
 import { rowsFor } from "../support/behaviour-table.js";
 import { GATEWAY_URL } from "./istio-fixture.js";
 
 const OK: Record<Protocol, string> = { grpc: "OK", http1: "200", http2: "200" };
+
+/** The module Envoy runs is a file istio-agent pulled into its cache, with exactly these bytes (build/filter.wasm's). */
+export async function expectPulledModule(filter: EcdsFilter | undefined, wasm: string): Promise<void> {
+  expect(filter?.wasmFile).toMatch(/^\/var\/lib\/istio\/data\/.+\.wasm$/);
+  expect(Buffer.compare(await readFile(filter!.wasmFile!), await readFile(wasm))).toBe(0);
+}
 
 /**
  * One test per behaviour-table row and protocol, through `client(protocol)`; `served`: the
@@ -51,7 +58,7 @@ export async function waitForRoute(protocol: Protocol, sent: string[], version: 
 
 /** Alternating headers on one connection: every answer follows its own request's header, and one connection was opened. */
 export async function expectPerRequestRouting(gateway: IngressGateway, protocol: Protocol): Promise<void> {
-  const stat = "listener.127.0.0.1_80.downstream_cx_total";
+  const stat = "listener.0.0.0.0_80.downstream_cx_total";
   const connections = async () => (await gateway.stats(`^${stat.replaceAll(".", "\\.")}$`)).get(stat) ?? 0;
   const c = openClient(protocol, GATEWAY_URL);
   try {

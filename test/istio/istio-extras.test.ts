@@ -43,8 +43,13 @@ describe.runIf(TOOLS)("the chart's Istio-native extras through istiod", () => {
   });
 
   it("an abort fault answers its share with its status, and every other request reaches the filter's version", async () => {
+    // Ready when both are in force: the fault (a 418) and the filter's configuration (a v9
+    // rewritten to v1). The VirtualService and the WasmPlugin reach the gateway separately.
     await deploy({ fault: { abort: { httpStatus: 418, percentage: { value: 50 } } } }, async () => {
-      expect((await send(["v3"])).status).toBe("418");
+      const seen = [];
+      for (let i = 0; i < 16; i++) seen.push(await send(["v9"]));
+      expect(seen.some((a) => a.status === "418")).toBe(true);
+      expect(seen.some((a) => a.status === "200" && a.received?.[0] === "v1")).toBe(true);
     });
     const before = requests().length;
     const answers = [];

@@ -1,12 +1,19 @@
-// The Istio suites' control plane: a local Istio (startIstio) and one ingress gateway for the
-// enclosing describe, stopped after it, failed tests included.
+// The Istio suites' control plane: a local Istio (startIstio), the registry holding the
+// filter's image, and one ingress gateway for the enclosing describe, stopped after it, failed
+// tests included.
 import { afterAll, beforeAll } from "vitest";
 import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
+import { moduleUrl, pushModule, startModuleRegistry } from "../../harness/istio/module-registry.js";
+import type { OciRegistry } from "../../harness/istio/oci-registry.js";
 import { type Istio, startIstio } from "../../harness/istio/start-istio.js";
+import { FILTER_WASM } from "../../harness/paths.js";
 import { istioSuiteTools } from "../support/suite-gates.js";
 
-/** The gateway's listener: the chart's default port 80, bound to loopback (see LOOPBACK_VALUES in chart-fixture.ts). */
+/** The gateway's listener: the chart's default port 80 (on all addresses of the private network namespace). */
 export const GATEWAY_URL = "http://127.0.0.1:80";
+
+/** build/filter.wasm's image in the suites' registry, as the chart's wasm.url names it. */
+export const FILTER_MODULE_URL = moduleUrl("version-router", "test");
 
 /**
  * The local control plane and one ingress gateway for the enclosing describe (a file's
@@ -21,11 +28,17 @@ export function withIstio(
   gateway: () => IngressGateway;
   /** Replaces the gateway with a new one, as a new gateway pod would start. */
   restartGateway: () => Promise<IngressGateway>;
+  /** The registry FILTER_MODULE_URL is in. */
+  registry: () => OciRegistry;
 } {
   let istio: Istio | undefined;
   let gateway: IngressGateway | undefined;
+  let registry: OciRegistry | undefined;
   beforeAll(async () => {
-    istio = await startIstio(istioSuiteTools() ?? fail("the Istio tools are not built"), {
+    const tools = istioSuiteTools() ?? fail("the Istio tools are not built");
+    registry = await startModuleRegistry(tools.registry);
+    await pushModule(registry, "version-router", "test", FILTER_WASM);
+    istio = await startIstio(tools, {
       gatewayApi: options.gatewayApi ?? false,
       ...(options.emulatedVersion ? { emulatedVersion: options.emulatedVersion } : {}),
     });
@@ -33,9 +46,11 @@ export function withIstio(
   }, 240_000);
   afterAll(async () => {
     await istio?.stop();
+    await registry?.stop();
   }, 60_000);
   return {
     istio: () => istio ?? fail("Istio did not start"),
+    registry: () => registry ?? fail("the registry did not start"),
     gateway: () => gateway ?? fail("the gateway did not start"),
     restartGateway: async () => {
       await gateway?.stop();

@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openClient, type Protocol, type VersionClient } from "../../harness/clients/version-client.js";
 import { KubeError } from "../../harness/istio/kube-client.js";
 import { CHART_DIR } from "../../harness/manifests/helm.js";
+import { FILTER_WASM } from "../../harness/paths.js";
 import { BEHAVIOUR_VERSIONS } from "../support/behaviour-table.js";
 import { oldChartVirtualService } from "../support/old-chart.js";
 import { filterNameOf, pluginName } from "../support/release-names.js";
 import { istioSuiteTools } from "../support/suite-gates.js";
-import { chartValues, LOOPBACK_VALUES, withChartRelease } from "./chart-fixture.js";
-import { expectPerRequestRouting, itRoutesTheBehaviourTable, waitForRoute } from "./gateway-checks.js";
+import { chartValues, TEST_VALUES, withChartRelease } from "./chart-fixture.js";
+import { expectPerRequestRouting, expectPulledModule, itRoutesTheBehaviourTable, waitForRoute } from "./gateway-checks.js";
 import { GATEWAY_URL, withIstio } from "./istio-fixture.js";
 
 const TOOLS = istioSuiteTools();
@@ -48,7 +49,7 @@ describe.runIf(TOOLS)("the chart on real Istio", () => {
       "shop",
       "--create-namespace",
       "--set",
-      `wasm.url=${LOOPBACK_VALUES.wasm.url}`,
+      `wasm.url=${TEST_VALUES.wasm.url}`,
       "--dry-run=server",
     ]);
     expect(out).toContain("kind: WasmPlugin");
@@ -91,7 +92,7 @@ describe.runIf(TOOLS)("the chart on real Istio", () => {
           default: "v1",
           scope: "all",
         });
-        expect(ours[0]!.wasmFile).toBe(LOOPBACK_VALUES.wasm.url.slice("file://".length));
+        await expectPulledModule(ours[0], FILTER_WASM);
         // The chart's default failStrategy, FAIL_RELOAD, as istiod hands it to Envoy.
         expect(ours[0]!.failurePolicy).toBe("FAIL_RELOAD");
       });

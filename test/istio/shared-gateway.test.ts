@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openClient, type Protocol, type VersionClient } from "../../harness/clients/version-client.js";
 import { type ChartRelease, installChart } from "../../harness/istio/chart-release.js";
-import { gatewayApiPod, gatewayWorkloadEntry, loopbackListener } from "../../harness/istio/gateway-api.js";
+import { gatewayApiPod, gatewayWorkloadEntry } from "../../harness/istio/gateway-api.js";
 import type { IngressGateway } from "../../harness/istio/ingress-gateway.js";
 import type { VersionWorkloads } from "../../harness/istio/workloads.js";
 import { type Sample, startTraffic, type Traffic } from "../../harness/load/steady-traffic.js";
@@ -366,7 +366,6 @@ describe.runIf(TOOLS)("two releases with HTTPRoutes on one shared Kubernetes Gat
     });
     for (const { r, chart } of charts) await chart.deploy(chartValues({ ...r.values, ...attach(r.hosts) }));
     await other.deploy(otherValues(attach([UNOWNED_HOST])));
-    await kube.apply(loopbackListener(SHARED_GATEWAY.namespace, SHARED_GATEWAY.name, 80));
     const pod = await gatewayApiPod(kube, SHARED_GATEWAY.namespace, SHARED_GATEWAY.name);
     await kube.apply(gatewayWorkloadEntry(pod));
     gateway = await istio().startGateway({ identity: pod });

@@ -25,12 +25,12 @@ function processesMatching(text: string): number[] {
 }
 
 describe.runIf(TOOLS)("startIstio", () => {
-  it("stop() ends etcd, the API server, istiod and the gateway", async () => {
+  it("stop() ends etcd, the API server, istiod and the gateway (pilot-agent and its Envoy)", async () => {
     const istio = await startIstio(TOOLS!);
     const gateway = await istio.startGateway();
-    const pids = [...istio.processes().map((p) => p.pid), gateway.pid].filter((pid): pid is number => pid !== undefined);
+    const pids = [...istio.processes().map((p) => p.pid), gateway.pid, gateway.envoyPid].filter((pid): pid is number => pid !== undefined);
     expect(istio.processes().map((p) => p.name)).toEqual(["etcd", "kube-apiserver", "istiod"]);
-    expect(pids).toHaveLength(4);
+    expect(pids).toHaveLength(5);
     expect(pids.every(alive)).toBe(true);
     await istio.stop();
     expect(pids.filter(alive)).toEqual([]);

@@ -6,6 +6,7 @@
 // version with its header unchanged.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openClient, type VersionClient } from "../../harness/clients/version-client.js";
+import { moduleUrl, pushModule } from "../../harness/istio/module-registry.js";
 import { TRAP_TEST_WASM } from "../../harness/paths.js";
 import { pluginName } from "../support/release-names.js";
 import { istioSuiteTools } from "../support/suite-gates.js";
@@ -19,15 +20,19 @@ const NAMESPACE = "vm-failure";
 const ENVOY_POLICY = { FAIL_CLOSE: "FAIL_CLOSED", FAIL_OPEN: "FAIL_OPEN", FAIL_RELOAD: "FAIL_RELOAD" } as const;
 
 describe.runIf(TOOLS)("the chart's failStrategy through istiod, with a VM that traps in the middle of traffic", () => {
-  const { istio, restartGateway } = withIstio();
+  const { istio, restartGateway, registry } = withIstio();
   const chart = withChartRelease(istio, { namespace: NAMESPACE, versions: ["v1", "v2", "v3"] });
+  const trapModule = moduleUrl("version-router-trap-test", "test");
+  beforeAll(async () => {
+    await pushModule(registry(), "version-router-trap-test", "test", TRAP_TEST_WASM);
+  });
 
   describe.each(Object.keys(ENVOY_POLICY) as Array<keyof typeof ENVOY_POLICY>)("failStrategy %s", (failStrategy) => {
     let client: VersionClient | undefined;
     let run: TrapRun | undefined;
 
     beforeAll(async () => {
-      await chart.deploy(chartValues({ wasm: { url: `file://${TRAP_TEST_WASM}`, failStrategy } }));
+      await chart.deploy(chartValues({ wasm: { url: trapModule, failStrategy } }));
       // A gateway of its own: the VM a previous strategy's trap left behind is not this one's.
       const gateway = await restartGateway();
       await gateway.waitForListener(80);

@@ -8,11 +8,9 @@ import { validateObject } from "../../harness/manifests/validate-objects.js";
 import { oldChartVirtualService } from "../support/old-chart.js";
 import { pluginName } from "../support/release-names.js";
 import { expectSelectorsSelectTheirPods } from "../support/selectors.js";
-import { helmSuitesEnabled, istioctlSuiteBinary, istioSuiteTools } from "../support/suite-gates.js";
+import { helmSuitesEnabled, istioctlSuiteBinary } from "../support/suite-gates.js";
 
 const ISTIOCTL = istioctlSuiteBinary();
-
-const TOOLS = istioSuiteTools();
 
 const HELM = await helmSuitesEnabled();
 
@@ -113,7 +111,7 @@ describe.runIf(HELM)("the chart", () => {
     });
 
     it.runIf(ISTIOCTL)("passes istioctl analyze --use-kube=false with no error and no warning", async () => {
-      const messages = await analyzeManifests(TOOLS!.istioctl, await renderChartText(values));
+      const messages = await analyzeManifests(ISTIOCTL!, await renderChartText(values));
       expect(messages.filter((m) => m.level !== "Info")).toEqual([]);
     });
 
@@ -142,7 +140,7 @@ describe.runIf(HELM)("the chart", () => {
     "istioctl analyze does report what the chart used to render: host * on a VirtualService bound to mesh (IST0106)",
     async () => {
       const old = oldChartVirtualService("shop");
-      const messages = await analyzeManifests(TOOLS!.istioctl, JSON.stringify(old));
+      const messages = await analyzeManifests(ISTIOCTL!, JSON.stringify(old));
       expect(messages.map((m) => [m.code, m.level])).toContainEqual(["IST0106", "Error"]);
       expect(messages.find((m) => m.code === "IST0106")!.message).toContain(
         "wildcard host * is not allowed for virtual services bound to the mesh gateway",
@@ -160,6 +158,20 @@ describe.runIf(HELM)("the chart", () => {
   it("puts the WasmPlugin in ingressNamespace, and renders none with wasm.enabled false", async () => {
     expect(of(await renderChart({ ingressNamespace: "gateways" }), "WasmPlugin")[0]!.metadata).toMatchObject({ namespace: "gateways" });
     expect(of(await renderChart({ wasm: { url: "oci://r/x:1", enabled: false } }), "WasmPlugin")).toEqual([]);
+  });
+
+  it("pins the module by wasm.sha256 and names the pull secret, and refuses a digest the URL contradicts", async () => {
+    const digest = "a".repeat(64);
+    const plugin = spec(of(await renderChart({ wasm: { url: "oci://r/x:1", sha256: digest, imagePullSecret: "pull" } }), "WasmPlugin")[0]);
+    expect(plugin).toMatchObject({ url: "oci://r/x:1", sha256: digest, imagePullSecret: "pull", imagePullPolicy: "IfNotPresent" });
+    // Left out when empty: Istio takes "" for a digest to check.
+    expect(Object.keys(spec(of(await renderChart({}), "WasmPlugin")[0]))).not.toContain("sha256");
+    expect(Object.keys(spec(of(await renderChart({}), "WasmPlugin")[0]))).not.toContain("imagePullSecret");
+    const pinned = { url: `oci://r/x@sha256:${"b".repeat(64)}`, sha256: digest };
+    expect(await renderError({ wasm: pinned })).toContain(`wasm.sha256: "${digest}" is not the digest wasm.url pins (${"b".repeat(64)})`);
+    expect(await renderError({ wasm: { url: "oci://r/x:1", sha256: "sha256:abc" } })).toContain(
+      "at '/wasm/sha256': 'sha256:abc' does not match pattern",
+    );
   });
 
   it("passes the extras through unchanged", async () => {

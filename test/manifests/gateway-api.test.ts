@@ -12,11 +12,9 @@ import { testRules } from "../../harness/monitoring/promtool.js";
 import { pluginName } from "../support/release-names.js";
 import { requests, ruleTest } from "../support/rule-test-data.js";
 import { expectSelectorsSelectTheirPods } from "../support/selectors.js";
-import { helmSuitesEnabled, istioctlSuiteBinary, istioSuiteTools, prometheusSuiteTools } from "../support/suite-gates.js";
+import { helmSuitesEnabled, istioctlSuiteBinary, prometheusSuiteTools } from "../support/suite-gates.js";
 
 const ISTIOCTL = istioctlSuiteBinary();
-
-const TOOLS = istioSuiteTools();
 
 const HELM = await helmSuitesEnabled();
 const PROMETHEUS = prometheusSuiteTools();
@@ -264,7 +262,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
       const objects = await renderChart(values);
       // A cluster has the Gateway the route attaches to, whoever created it.
       const cluster = gateway.created ? objects : [...objects, existingGateway(gateway.name, gateway.namespace, gateway.sectionName!)];
-      const messages = await analyzeManifests(TOOLS!.istioctl, asInstalled(cluster));
+      const messages = await analyzeManifests(ISTIOCTL!, asInstalled(cluster));
       expect(messages.filter((m) => m.level !== "Info")).toEqual([]);
     });
   });
@@ -272,7 +270,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
   it.runIf(ISTIOCTL)("istioctl analyze does read the WasmPlugin: a selector beside targetRefs is an error (IST0106)", async () => {
     const plugin = one(await renderChart(GATEWAY_API), "WasmPlugin");
     const both = { ...plugin, spec: { ...spec(plugin), selector: { matchLabels: { istio: "ingressgateway" } } } };
-    const messages = await analyzeManifests(TOOLS!.istioctl, asInstalled([both]));
+    const messages = await analyzeManifests(ISTIOCTL!, asInstalled([both]));
     expect(messages.map((m) => [m.code, m.level, m.message])).toEqual([
       ["IST0106", "Error", "Schema validation error: only one of targetRefs or workloadSelector can be set"],
     ]);

@@ -8,11 +8,9 @@ import { type K8sObject, renderChart, renderChartText, renderError } from "../..
 import { validateObject } from "../../harness/manifests/validate-objects.js";
 import { sharedPluginName } from "../support/release-names.js";
 import { CART, PAY, SHARED_RELEASES, SHOP, sharedLayoutValues } from "../support/shared-gateway-releases.js";
-import { helmSuitesEnabled, istioctlSuiteBinary, istioSuiteTools } from "../support/suite-gates.js";
+import { helmSuitesEnabled, istioctlSuiteBinary } from "../support/suite-gates.js";
 
 const ISTIOCTL = istioctlSuiteBinary();
-
-const TOOLS = istioSuiteTools();
 
 const HELM = await helmSuitesEnabled();
 
@@ -105,7 +103,7 @@ describe.runIf(HELM)("the chart on a shared gateway", () => {
     });
 
     it.runIf(ISTIOCTL)("passes istioctl analyze --use-kube=false with no error and no warning", async () => {
-      const messages = await analyzeManifests(TOOLS!.istioctl, await renderChartText(sharedLayoutValues(), "istio-system"));
+      const messages = await analyzeManifests(ISTIOCTL!, await renderChartText(sharedLayoutValues(), "istio-system"));
       expect(messages.filter((m) => m.level !== "Info")).toEqual([]);
     });
   });

@@ -1,13 +1,14 @@
 // Test policy, in one place: whether suites that need a real part (Envoy, Docker, Helm,
 // Istio, Prometheus) run here. When the part is missing: with REQUIRE_<PART>=1 (CI) that is an error,
 // never a skip; on a laptop the suites skip and say why and how to enable them.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dockerAnswers } from "../../harness/docker/docker-cli.js";
 import { envoyBinary } from "../../harness/envoy/envoy-binary.js";
 import type { EnvoyRuntime } from "../../harness/envoy/start-envoy.js";
 import { type IstioTools, istioctlBinary, istioTools } from "../../harness/istio/istio-tools.js";
 import { helmAvailable, helmBinary } from "../../harness/manifests/helm.js";
 import { type PrometheusTools, prometheusTools } from "../../harness/monitoring/prometheus-tools.js";
+import { inPrivateNetns, NETNS_ENV } from "../../harness/netns/private-netns.js";
 
 type Part = "Envoy" | "Docker" | "Helm" | "Istio" | "Prometheus";
 
@@ -70,19 +71,13 @@ export function istioSuitesEnabled(): boolean {
   if ("missing" in found) {
     return suitesEnabled("Istio", false, `Istio tools not built (${found.missing.join(", ")}): run 'make istio-tools', or 'make test'`);
   }
-  // The gateway listens on the chart's default port, 80.
+  // Istio's agent and gateway listen on all addresses (the gateway on port 80): only inside a
+  // private network namespace, where all addresses are its own loopback.
   return suitesEnabled(
     "Istio",
-    mayBindPort(80),
-    "the ingress gateway listens on port 80, which this user may not bind: run as root, or lower net.ipv4.ip_unprivileged_port_start",
+    inPrivateNetns(),
+    `the Istio suites run in a private network namespace, which 'make test' and 'make test-istio' enter (harness/netns/run-in-private-netns.ts)${
+      process.env[`${NETNS_ENV}_WHY`] ? `, and none could be made here: ${process.env[`${NETNS_ENV}_WHY`]}` : ""
+    }`,
   );
-}
-
-function mayBindPort(port: number): boolean {
-  if (process.getuid?.() === 0) return true;
-  try {
-    return Number(readFileSync("/proc/sys/net/ipv4/ip_unprivileged_port_start", "utf8")) <= port;
-  } catch {
-    return false;
-  }
 }

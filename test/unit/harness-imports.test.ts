@@ -15,7 +15,8 @@ const SCRIPTS = new Set([
   "harness/fuzz/run-fuzz.ts",
   "harness/docker/build-image.ts",
   "harness/tools/build-kube-apiserver.ts",
-  "harness/tools/build-go-glue.ts",
+  "harness/oci/make-image.ts",
+  "harness/netns/run-in-private-netns.ts",
 ]);
 
 // AssemblyScript sources (compiled to Wasm, never imported by Node).

@@ -71,6 +71,10 @@ needs the cluster (helm install, upgrade, template --dry-run=server): it reads t
 this release's. */}}
 {{- define "version-router.validateShared" -}}
 {{- $shared := include "version-router.shared" . -}}
+{{- $pinned := regexFind "@sha256:[0-9a-f]{64}$" .Values.wasm.url | trimPrefix "@sha256:" -}}
+{{- if and $pinned .Values.wasm.sha256 (ne $pinned .Values.wasm.sha256) -}}
+{{- fail (printf "wasm.sha256: %q is not the digest wasm.url pins (%s): give one of them, or the same digest in both" .Values.wasm.sha256 $pinned) -}}
+{{- end -}}
 {{- $most := (include "version-router.configLimits" . | fromJson).services -}}
 {{- if gt (len .Values.services) (int $most) -}}
 {{- fail (printf "services: %d services, but one filter takes at most %v" (len .Values.services) $most) -}}
