@@ -58,6 +58,12 @@ export function isServiceName(name: string): bool {
   return isVisibleAscii(name, MAX_SERVICE_LENGTH, ";=");
 }
 
+// A JWT claim's name: one segment of the property path Envoy reads it by, whose segments are
+// separated by NUL, so visible ASCII only.
+export function isClaimName(name: string): bool {
+  return isVisibleAscii(name, MAX_NAME_LENGTH, "");
+}
+
 // `*`, a DNS name, or `*.` and a DNS name: what Istio's hosts and the Gateway API's hostnames
 // take. No port: the filter compares :authority without its port, as Istio matches hosts.
 export function isHostPattern(host: string): bool {

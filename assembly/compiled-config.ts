@@ -1,8 +1,19 @@
 // The configuration as requests read it: the validated model compiled once into the bytes
 // requests are compared against, each key's slot in the request scan, the counters' places and
 // the host index. compileConfig builds it whole; nothing in it changes afterwards.
-import { CohortModel, KeyModel, KeySource, MatchKind, RouterModel, ServiceModel, Weights } from "./config-model";
+import {
+  CohortModel,
+  IdentityModel,
+  IdentitySource,
+  KeyModel,
+  KeySource,
+  MatchKind,
+  RouterModel,
+  ServiceModel,
+  Weights,
+} from "./config-model";
 import { HostIndex } from "./host-index";
+import { Identity } from "./identity";
 import { utf8 } from "./proxy-wasm";
 import { REASON_COUNT } from "./reasons";
 
@@ -24,15 +35,30 @@ export class Cohort {
   /** A fixed version index, or -1 when `weights` decides. */
   readonly version: i32;
   readonly weights: Weights | null;
+  /** The restricted versions `weights` can choose (a bit per version index). */
+  readonly weightedRestricted: u32;
   constructor(
-    readonly key: Key,
+    /** The header or cookie it matches; null for a cohort of an identity. */
+    readonly key: Key | null,
+    readonly identity: Identity | null,
     model: CohortModel,
+    restricted: u32,
   ) {
     this.kind = model.kind;
     this.value = utf8(model.value);
     this.version = model.version;
     this.weights = model.weights;
+    this.weightedRestricted = model.weights !== null ? weightedIn(<Weights>model.weights, restricted) : 0;
   }
+}
+
+/** The versions among `mask` that `weights` gives a share. */
+function weightedIn(weights: Weights, mask: u32): u32 {
+  let out: u32 = 0;
+  for (let i = 0; i < weights.cumulative.length; i++) {
+    if ((mask & (1 << i)) != 0 && weights.of(i) > 0) out |= 1 << i;
+  }
+  return out;
 }
 
 // Gives each header a key reads one slot in the request scan, shared by every key that reads it.
@@ -40,6 +66,11 @@ class KeySlots {
   names: string[] = [];
   headers: ArrayBuffer[] = [];
   cookies: bool = false;
+
+  identity(model: IdentityModel): Identity {
+    const slot = model.source == IdentitySource.TrustedHeader ? this.key(new KeyModel(KeySource.Header, model.name)).slot : -1;
+    return new Identity(model, slot);
+  }
 
   key(model: KeyModel): Key {
     if (model.source == KeySource.Cookie) {
@@ -67,6 +98,12 @@ export class Service {
   readonly readsCookies: bool;
   readonly stickyBy: Key | null;
   readonly cohorts: Cohort[];
+  /** Per version: the identities that may reach it, any one; empty for every request. */
+  readonly restricted: Identity[][];
+  /** The restricted versions, a bit per version index (MAX_VERSIONS is 32). */
+  readonly restrictedMask: u32;
+  /** The restricted versions the canary weights give a share. */
+  readonly canaryRestricted: u32;
 
   constructor(
     readonly model: ServiceModel,
@@ -80,8 +117,25 @@ export class Service {
     const slots = new KeySlots();
     const sticky = model.stickyBy;
     this.stickyBy = sticky !== null ? slots.key(sticky) : null;
+    const restricted: Identity[][] = [];
+    let mask: u32 = 0;
+    for (let v = 0; v < model.restricted.length; v++) {
+      const identities: Identity[] = [];
+      for (let i = 0; i < model.restricted[v].length; i++) identities.push(slots.identity(model.restricted[v][i]));
+      if (identities.length > 0) mask |= 1 << v;
+      restricted.push(identities);
+    }
+    this.restricted = restricted;
+    this.restrictedMask = mask;
+    const canary = model.canary;
+    this.canaryRestricted = canary !== null ? weightedIn(canary, mask) : 0;
     const cohorts: Cohort[] = [];
-    for (let i = 0; i < model.cohorts.length; i++) cohorts.push(new Cohort(slots.key(model.cohorts[i].key), model.cohorts[i]));
+    for (let i = 0; i < model.cohorts.length; i++) {
+      const c = model.cohorts[i];
+      const key = c.key;
+      const identity = c.identity;
+      cohorts.push(new Cohort(key !== null ? slots.key(key) : null, identity !== null ? slots.identity(identity) : null, c, mask));
+    }
     this.cohorts = cohorts;
     this.keyHeaders = slots.headers;
     this.readsCookies = slots.cookies;

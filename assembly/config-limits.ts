@@ -9,3 +9,7 @@ export const MAX_HOSTS = 16;
 export const MAX_PATHS = 8;
 export const MAX_PATH_LENGTH = 256;
 export const MAX_COHORTS = 16;
+/** Identities that may reach one restricted version. */
+export const MAX_IDENTITIES = 8;
+/** An identity's value (a claim's, a SAN's or a trusted header's): at most this many characters. */
+export const MAX_IDENTITY_VALUE_LENGTH = 256;

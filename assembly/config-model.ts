@@ -39,12 +39,44 @@ export class Weights {
   }
 }
 
+/** Where a verified identity comes from: what a client cannot set, or a hop the user trusts. */
+export enum IdentitySource {
+  /** A claim of the JWT payload Envoy's jwt_authn verified (its dynamic metadata). */
+  Claim,
+  /** The client certificate's first URI or DNS SAN, which the TLS handshake verified. */
+  San,
+  /** A request header that a trusted hop in front of the gateway sets; the user states it can. */
+  TrustedHeader,
+}
+
+export enum IdentityMatch {
+  /** The value is this string. */
+  Exact,
+  /** A list holding this string, or a space-delimited string with it as one of its words. */
+  Includes,
+  /** The value starts with this string. */
+  Prefix,
+}
+
+/** One identity a request may carry: a claim, SAN or trusted header, and what its value must be. */
+export class IdentityModel {
+  constructor(
+    readonly source: IdentitySource,
+    /** The claim's or the header's name (a header's lower-cased); for the SAN "uri" or "dns". */
+    readonly name: string,
+    readonly match: IdentityMatch,
+    readonly value: string,
+  ) {}
+}
+
 export class CohortModel {
   /** A fixed version index, or -1 when `weights` decides. */
   version: i32 = -1;
   weights: Weights | null = null;
+  /** A cohort of an identity rather than of a header or cookie: then `key` is null. */
+  identity: IdentityModel | null = null;
   constructor(
-    readonly key: KeyModel,
+    readonly key: KeyModel | null,
     readonly kind: MatchKind,
     readonly value: string,
   ) {}
@@ -65,6 +97,8 @@ export class ServiceModel {
   stickyBy: KeyModel | null = null;
   cohorts: CohortModel[] = [];
   canary: Weights | null = null;
+  /** Per version, in the order of `versions`: the identities that may reach it (any one); empty for every request. */
+  restricted: IdentityModel[][] = [];
   /** A request header the filter sets to `<version>;<reason>`, for access logs and traces; "" for none. */
   decisionHeader: string = "";
 }

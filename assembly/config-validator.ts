@@ -3,6 +3,7 @@
 import {
   asciiLowerCase,
   isBlank,
+  isClaimName,
   isCookieName,
   isHeaderName,
   isHostPattern,
@@ -13,8 +14,20 @@ import {
   MAX_SERVICE_LENGTH,
   MAX_VERSION_LENGTH,
 } from "./char-classes";
-import { MAX_COHORTS, MAX_HOSTS, MAX_PATHS, MAX_SERVICES, MAX_VERSIONS } from "./config-limits";
-import { CohortModel, KeyModel, KeySource, MatchKind, RouterModel, Scope, ServiceModel, Weights } from "./config-model";
+import { MAX_COHORTS, MAX_HOSTS, MAX_IDENTITIES, MAX_IDENTITY_VALUE_LENGTH, MAX_PATHS, MAX_SERVICES, MAX_VERSIONS } from "./config-limits";
+import {
+  CohortModel,
+  IdentityMatch,
+  IdentityModel,
+  IdentitySource,
+  KeyModel,
+  KeySource,
+  MatchKind,
+  RouterModel,
+  Scope,
+  ServiceModel,
+  Weights,
+} from "./config-model";
 import { JsonKind, JsonValue, parseJson } from "./json";
 import { decimal } from "./proxy-wasm";
 
@@ -35,13 +48,23 @@ const SERVICE_FIELDS = [
   "stickyBy",
   "cohorts",
   "canary",
+  "restricted",
   "decisionHeader",
 ];
 const KEY_FIELDS = ["header", "cookie"];
-const MATCH_FIELDS = ["header", "cookie", "exact", "prefix", "suffix", "contains"];
+const MATCH_FIELDS = ["header", "cookie", "claim", "san", "exact", "prefix", "suffix", "contains", "includes"];
 const MATCH_KINDS = ["exact", "prefix", "suffix", "contains"];
 const COHORT_FIELDS = ["match", "version", "weights"];
 const CANARY_FIELDS = ["weights"];
+// Where an identity comes from, and the matches each source takes (in IdentityMatch order).
+const IDENTITY_SOURCES = ["claim", "san", "trustedHeader"];
+const IDENTITY_MATCHES = ["exact", "includes", "prefix"];
+const IDENTITY_MATCHES_OF: string[][] = [
+  ["exact", "includes"],
+  ["exact", "prefix"],
+  ["exact", "includes"],
+];
+const IDENTITY_FIELDS = IDENTITY_SOURCES.concat(IDENTITY_MATCHES);
 const EXACTLY_ONE = "must have exactly one of ";
 // Header and cookie names: RFC 9110 tokens.
 const NAME = "a token of 1 to 256 characters";
@@ -172,6 +195,7 @@ class ConfigValidator {
       this.stickyBy(value.get("stickyBy")) &&
       this.cohorts(value.get("cohorts")) &&
       this.canary(value.get("canary")) &&
+      this.restricted(value.get("restricted")) &&
       this.decisionHeader(value.get("decisionHeader"))
     );
   }
@@ -216,6 +240,9 @@ class ConfigValidator {
     const versions = this.names(value, "versions", MAX_VERSIONS, "version names", rule, isVersionName);
     if (versions === null) return false;
     this.service.versions = versions;
+    const restricted: IdentityModel[][] = [];
+    for (let i = 0; i < versions.length; i++) restricted.push([]);
+    this.service.restricted = restricted;
     return true;
   }
 
@@ -325,6 +352,15 @@ class ConfigValidator {
       if (match === null) return this.fail(join(path, "match"), "is required");
       const matchPath = join(path, "match");
       if (!this.object(match, matchPath, MATCH_FIELDS)) return false;
+      if (match.get("claim") !== null || match.get("san") !== null) {
+        const identity = this.identity(match, matchPath, IDENTITY_SOURCES.slice(0, 2));
+        if (identity === null) return false;
+        const cohort = new CohortModel(null, MatchKind.Exact, identity.value);
+        cohort.identity = identity;
+        if (!this.cohortChoice(cohort, item, path)) return false;
+        this.service.cohorts.push(cohort);
+        continue;
+      }
       const key = this.keyRef(match, matchPath);
       if (key === null) return false;
       let kind = -1;
@@ -341,17 +377,111 @@ class ConfigValidator {
         return this.mustBe(textField, "a non-empty string", text);
       }
       const cohort = new CohortModel(key, <MatchKind>kind, text.text);
-      const version = item.get("version");
-      const weights = item.get("weights");
-      if ((version === null) == (weights === null)) return this.fail(path, EXACTLY_ONE + '"version" or "weights"');
-      if (version !== null) {
-        cohort.version = this.versionIndex(version, join(path, "version"));
-        if (cohort.version < 0) return false;
-      } else {
-        cohort.weights = this.weights(weights, join(path, "weights"));
-        if (cohort.weights === null) return false;
-      }
+      if (!this.cohortChoice(cohort, item, path)) return false;
       this.service.cohorts.push(cohort);
+    }
+    return true;
+  }
+
+  /** A cohort's `version` or `weights`. */
+  cohortChoice(cohort: CohortModel, item: JsonValue, path: string): bool {
+    const version = item.get("version");
+    const weights = item.get("weights");
+    if ((version === null) == (weights === null)) return this.fail(path, EXACTLY_ONE + '"version" or "weights"');
+    if (version !== null) {
+      cohort.version = this.versionIndex(version, join(path, "version"));
+      return cohort.version >= 0;
+    }
+    cohort.weights = this.weights(weights, join(path, "weights"));
+    return cohort.weights !== null;
+  }
+
+  /**
+   * An identity, one of `sources`: `{ "claim": <name>, "exact" | "includes": <value> }`,
+   * `{ "san": "uri" | "dns", "exact" | "prefix": <value> }` (the client certificate's first SAN of
+   * that type) or `{ "trustedHeader": <name>, "exact" | "includes": <value> }`.
+   */
+  identity(value: JsonValue, path: string, sources: string[]): IdentityModel | null {
+    let source = -1;
+    for (let i = 0; i < IDENTITY_SOURCES.length; i++) {
+      if (value.get(IDENTITY_SOURCES[i]) === null) continue;
+      if (source >= 0 || !sources.includes(IDENTITY_SOURCES[i])) {
+        this.fail(path, EXACTLY_ONE + listed(sources));
+        return null;
+      }
+      source = i;
+    }
+    if (source < 0) {
+      this.fail(path, EXACTLY_ONE + listed(sources));
+      return null;
+    }
+    const sourceName = IDENTITY_SOURCES[source];
+    const nameValue = <JsonValue>value.get(sourceName);
+    let name = "";
+    if (source == <i32>IdentitySource.Claim) {
+      if (nameValue.kind != JsonKind.String || !isClaimName(nameValue.text)) {
+        this.mustBe(join(path, sourceName), "1 to 256 visible ASCII characters", nameValue);
+        return null;
+      }
+      name = nameValue.text;
+    } else if (source == <i32>IdentitySource.TrustedHeader) {
+      const header = this.headerName(nameValue, join(path, sourceName));
+      if (header === null) return null;
+      name = header;
+    } else if (nameValue.kind != JsonKind.String || (nameValue.text != "uri" && nameValue.text != "dns")) {
+      this.mustBe(join(path, sourceName), '"uri" or "dns" (which SAN of the client certificate)', nameValue);
+      return null;
+    } else {
+      name = nameValue.text;
+    }
+    const allowed = IDENTITY_MATCHES_OF[source];
+    let match = -1;
+    for (let i = 0; i < IDENTITY_MATCHES.length; i++) {
+      if (value.get(IDENTITY_MATCHES[i]) === null) continue;
+      if (match >= 0 || !allowed.includes(IDENTITY_MATCHES[i])) {
+        this.fail(path, "a " + sourceName + " " + EXACTLY_ONE + listed(allowed));
+        return null;
+      }
+      match = i;
+    }
+    if (match < 0) {
+      this.fail(path, "a " + sourceName + " " + EXACTLY_ONE + listed(allowed));
+      return null;
+    }
+    const field = join(path, IDENTITY_MATCHES[match]);
+    const text = <JsonValue>value.get(IDENTITY_MATCHES[match]);
+    if (text.kind != JsonKind.String || text.text.length == 0 || text.text.length > MAX_IDENTITY_VALUE_LENGTH) {
+      this.mustBe(field, "a string of 1 to " + decimal(MAX_IDENTITY_VALUE_LENGTH) + " characters", text);
+      return null;
+    }
+    if (match == <i32>IdentityMatch.Includes && text.text.includes(" ")) {
+      this.mustBe(field, "one word (includes finds a list element or a space-delimited word)", text);
+      return null;
+    }
+    return new IdentityModel(<IdentitySource>source, name, <IdentityMatch>match, text.text);
+  }
+
+  /** `{ "<version>": [identity, ...] }`: who may reach each restricted version. */
+  restricted(value: JsonValue | null): bool {
+    if (value === null) return true;
+    if (!this.isObject(value, "restricted")) return false;
+    const versions = this.service.versions;
+    for (let i = 0; i < value.keys.length; i++) {
+      const field = join("restricted", value.keys[i]);
+      const index = versions.indexOf(value.keys[i]);
+      if (index < 0) return this.fail(field, notListed(versions));
+      if (index == this.service.defaultIndex) {
+        return this.fail(field, "is the default version, where a request without the identity goes: it cannot be restricted");
+      }
+      const list = value.items[i];
+      if (!this.someItems(list, field, MAX_IDENTITIES, "identities")) return false;
+      for (let j = 0; j < list.items.length; j++) {
+        const at = field + "[" + decimal(j) + "]";
+        if (!this.object(list.items[j], at, IDENTITY_FIELDS)) return false;
+        const identity = this.identity(list.items[j], at, IDENTITY_SOURCES);
+        if (identity === null) return false;
+        this.service.restricted[index].push(identity);
+      }
     }
     return true;
   }

@@ -12,9 +12,11 @@ export enum Reason {
   Cohort = 3,
   /** The request named no version; the canary weights chose. */
   Canary = 4,
+  /** The request named a restricted version (or a weighted choice had only restricted ones) without holding one of its identities. */
+  Restricted = 5,
 }
 
-export const REASON_NAMES: string[] = ["explicit", "invalid", "default", "cohort", "canary"];
+export const REASON_NAMES: string[] = ["explicit", "invalid", "default", "cohort", "canary", "restricted"];
 
 /** How many reasons there are: each version has one counter per reason. */
 export const REASON_COUNT: i32 = REASON_NAMES.length;

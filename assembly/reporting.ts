@@ -66,6 +66,7 @@ export function reachable(service: Service, version: i32, reason: Reason): bool 
   if (reason == Reason.Explicit) return true;
   if (reason == Reason.Canary) return canary !== null && canary.of(version) > 0;
   if (reason == Reason.Cohort) return model.cohorts.length > 0;
+  if (reason == Reason.Restricted) return service.restrictedMask != 0 && version == model.defaultIndex;
   return version == model.defaultIndex;
 }
 
@@ -144,5 +145,8 @@ export function describeConfig(model: ServiceModel): string {
     for (let i = 0; i < model.versions.length; i++) weights.push(model.versions[i] + "=" + decimal(canary.of(i)));
     text += ", canary " + listed(weights);
   }
+  const restricted: string[] = [];
+  for (let i = 0; i < model.restricted.length; i++) if (model.restricted[i].length > 0) restricted.push(model.versions[i]);
+  if (restricted.length > 0) text += ", restricted " + listed(restricted);
   return text;
 }

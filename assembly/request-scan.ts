@@ -107,6 +107,11 @@ export class RequestScan {
     }
   }
 
+  /** The first value of the header at `slot` (a Key's), or NO_VALUE. */
+  headerValue(slot: i32): Value {
+    return unchecked(this.keyValues[slot]);
+  }
+
   /** A header's first value or a cookie's value, or NO_VALUE. */
   keyValue(ref: Key): Value {
     if (ref.source == KeySource.Header) return unchecked(this.keyValues[ref.slot]);

@@ -32,6 +32,7 @@ import {
 } from "./proxy-wasm";
 import { Reason } from "./reasons";
 import { counterIndex, DECISION_VALUE_BYTES, decisionCounters, decisionLine, describeConfig, writeDecisionValue } from "./reporting";
+import { RequestIdentity } from "./request-identity";
 import { RequestScan } from "./request-scan";
 
 const DECISION_VALUE: usize = memory.data(DECISION_VALUE_BYTES);
@@ -49,6 +50,7 @@ export class VersionRouterRoot extends RootContext {
   // Streams are handled one at a time, so they share one cursor and scan.
   readonly cursor: HeaderCursor = new HeaderCursor();
   readonly request: RequestScan = new RequestScan();
+  readonly identity: RequestIdentity = new RequestIdentity(this.request);
 
   onConfigure(pluginConfigurationSize: u32): bool {
     const bytes = getBufferBytes(BufferType.PluginConfiguration, 0, pluginConfigurationSize);
@@ -99,7 +101,7 @@ export class VersionRouterRoot extends RootContext {
       return FilterHeadersStatus.Continue;
     }
 
-    const decision = decide(service, request, this.random.next());
+    const decision = decide(service, request, this.random.next(), this.identity);
     const index = decisionIndex(decision);
     const reason = decisionReason(decision);
     const line = debug ? decisionLine(service, request, index, reason) : "";

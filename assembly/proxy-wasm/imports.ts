@@ -32,6 +32,11 @@ export declare function proxy_remove_header_map_value(
   mapType: u32, keyData: usize, keySize: usize,
 ): u32;
 
+@external("env", "proxy_get_property")
+export declare function proxy_get_property(
+  pathData: usize, pathSize: usize, returnData: usize, returnSize: usize,
+): u32;
+
 @external("env", "proxy_define_metric")
 export declare function proxy_define_metric(
   metricType: u32, nameData: usize, nameSize: usize, returnMetricId: usize,

@@ -7,6 +7,7 @@ export { decimal } from "./decimal";
 export { addHeader, HeaderCursor, removeHeader, replaceHeader, replaceHeaderValue } from "./headers";
 export { log, logEnabled } from "./log";
 export { defineCounter, defineGauge, NO_METRIC, setGauge } from "./metrics";
+export { PropertyValue, propertyPath } from "./property";
 export { hostRandom } from "./random";
 export { setTickPeriod } from "./tick";
 export * from "./types";

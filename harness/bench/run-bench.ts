@@ -1,8 +1,9 @@
 // make bench: Envoy with no filter, the seed's Lua filter, Lua doing the same work, the
 // do-nothing Wasm floor, version-router and the same behaviour on another SDK, on V8 and
 // the other runtimes, answering itself or proxying to real upstreams; then one listener shared
-// by 1, 4 and 16 services in each layout (services-bench.ts). Every configuration is measured in
-// turn in each round. Writes build/bench.json, build/bench.md, build/bench.png.
+// by 1, 4 and 16 services in each layout (services-bench.ts), and what restricted versions cost
+// (identity-bench.ts, build/bench-identity.md). Every configuration is measured in turn in each
+// round. Writes build/bench.json, build/bench.md, build/bench.png.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { envoyVersion } from "../envoy/admin.js";
@@ -16,6 +17,7 @@ import { writeReport } from "./bench-report.js";
 import { CASES, COLUMNS, type Measurement, type Scenario } from "./bench-table.js";
 import { cpuNanoseconds } from "./envoy-cpu.js";
 import { runH2load } from "./h2load.js";
+import { measureIdentity } from "./identity-bench.js";
 import { type RealUpstream, startRealUpstream } from "./real-upstream.js";
 import {
   measureSpread,
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
     await Promise.all([...envoys.values()].map((e) => e.stop()));
     await upstream?.stop();
   }
+  if (ONLY.test("restricted")) await measureIdentity(ROUNDS, REQUESTS);
 }
 
 await main();

@@ -55,7 +55,23 @@ export interface WasmFilterSpec {
   ecdsPath?: string;
 }
 
-export type HttpFilterSpec = WasmFilterSpec | { kind: "lua"; source: string };
+/**
+ * Envoy's jwt_authn filter with one provider, as istiod renders a RequestAuthentication: the
+ * verified payload in dynamic metadata under `payload`, a request without a token let through,
+ * one with a token that does not verify refused (401).
+ */
+export interface JwtAuthnSpec {
+  kind: "jwt_authn";
+  issuer: string;
+  /** The provider's keys, {"keys":[...]}. */
+  jwks: string;
+  /** Claims copied into request headers (Istio's outputClaimToHeaders). */
+  claimToHeaders?: ReadonlyArray<{ header: string; claim: string }>;
+  /** The verified payload, base64url, into this request header (Istio's outputPayloadToHeader). */
+  payloadHeader?: string;
+}
+
+export type HttpFilterSpec = WasmFilterSpec | JwtAuthnSpec | { kind: "lua"; source: string };
 
 /** The name the filter (and its ECDS resource) carries; Envoy's ECDS stats use it. */
 export const WASM_FILTER_NAME = "version-router";
@@ -77,7 +93,31 @@ function socket(port: number) {
   return { socket_address: { address: LOOPBACK, port_value: port } };
 }
 
+function renderJwtAuthn(filter: JwtAuthnSpec): object {
+  const provider = {
+    issuer: filter.issuer,
+    local_jwks: { inline_string: filter.jwks },
+    payload_in_metadata: "payload",
+    forward: true,
+    ...(filter.claimToHeaders
+      ? { claim_to_headers: filter.claimToHeaders.map((c) => ({ header_name: c.header, claim_name: c.claim })) }
+      : {}),
+    ...(filter.payloadHeader ? { forward_payload_header: filter.payloadHeader } : {}),
+  };
+  return {
+    name: "envoy.filters.http.jwt_authn",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
+      providers: { issuer: provider },
+      rules: [
+        { match: { prefix: "/" }, requires: { requires_any: { requirements: [{ provider_name: "issuer" }, { allow_missing: {} }] } } },
+      ],
+    },
+  };
+}
+
 function renderFilter(filter: HttpFilterSpec): object {
+  if (filter.kind === "jwt_authn") return renderJwtAuthn(filter);
   if (filter.kind === "lua") {
     return {
       name: "envoy.filters.http.lua",

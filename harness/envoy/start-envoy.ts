@@ -9,6 +9,7 @@ import { listenerPort, readStats } from "./admin.js";
 import {
   type ClusterSpec,
   type HttpFilterSpec,
+  type JwtAuthnSpec,
   type RouteSpec,
   renderBootstrap,
   type VirtualHostSpec,
@@ -48,6 +49,8 @@ export interface StartEnvoyOptions {
    * VM of its own (vm_id version-router-<n>), as Istio gives every WasmPlugin its own VM.
    */
   morePluginConfigs?: ReadonlyArray<string | object>;
+  /** Envoy's jwt_authn filter ahead of the others, as a gateway with a RequestAuthentication has it. */
+  jwtAuthn?: Omit<JwtAuthnSpec, "kind">;
   /** Envoy's worker threads; default 1. */
   workers?: number;
   /** Lua source for filter "lua". */
@@ -99,6 +102,11 @@ function configText(pluginConfig: string | object): string {
 
 /** The HTTP filters before the router, as the bootstrap names them; paths are Envoy's view. */
 function chosenFilters(options: StartEnvoyOptions, runDir: RunDir): HttpFilterSpec[] {
+  const jwt: HttpFilterSpec[] = options.jwtAuthn ? [{ kind: "jwt_authn", ...options.jwtAuthn }] : [];
+  return [...jwt, ...mainFilters(options, runDir)];
+}
+
+function mainFilters(options: StartEnvoyOptions, runDir: RunDir): HttpFilterSpec[] {
   const choice = options.filter ?? "wasm";
   if (choice === "none") return [];
   if (choice === "lua") {
@@ -133,14 +141,14 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
   try {
     await copyFile(options.wasm ?? FILTER_WASM, join(runDir.path, "filter.wasm"));
     const filters = chosenFilters(options, runDir);
-    const wasm = filters[0]?.kind === "wasm" ? filters[0] : undefined;
+    const wasm = filters.find((f): f is WasmFilterSpec => f.kind === "wasm");
     const ecds: EcdsFile | undefined = wasm?.ecdsPath ? await createEcdsFile(runDir.path, wasm) : undefined;
     // A container shares the host's network, so its admin port is chosen before it starts.
     const adminPort = runtime === "docker" ? await freePort() : 0;
     const bootstrap = renderBootstrap({ ...options.routing, filters, adminPort });
     await writeFile(join(runDir.path, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
     const level = options.filterLogLevel ?? "info";
-    const args = envoyArgs(`${runDir.envoyPath}/bootstrap.json`, `wasm:${level},lua:${level}`, options.workers);
+    const args = envoyArgs(`${runDir.envoyPath}/bootstrap.json`, `wasm:${level},lua:${level},jwt:${level}`, options.workers);
     launched =
       runtime === "docker" ? await launchEnvoyContainer(runDir.path, adminPort, args) : await launchEnvoyProcess(runDir.path, args);
     const { adminUrl, logLines } = launched;

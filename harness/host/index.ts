@@ -1,3 +1,12 @@
 export { ENVOY_ENV_IMPORTS, ENVOY_WASI_IMPORTS } from "./abi.js";
 export { type HeaderInput, HeaderMap } from "./header-map.js";
-export { chainRequest, describeModule, type LogEntry, ProxyWasmHost, type RequestOutcome } from "./proxy-wasm-host.js";
+export {
+  chainRequest,
+  claimPath,
+  describeModule,
+  envoyProperty,
+  type LogEntry,
+  ProxyWasmHost,
+  type RequestOutcome,
+  sanPath,
+} from "./proxy-wasm-host.js";

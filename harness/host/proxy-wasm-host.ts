@@ -63,6 +63,14 @@ export class ProxyWasmHost {
   /** Counters and gauges the filter defined, by name, as Envoy keeps them (without the wasmcustom prefix). */
   readonly counters = new Map<string, number>();
   readonly gauges = new Map<string, number>();
+  /**
+   * The properties proxy_get_property answers, by path (segments joined by NUL), as Envoy
+   * serializes them (envoyProperty); set them before a request, as Envoy's filters before the
+   * Wasm one would (jwt_authn's payload, the connection's certificate).
+   */
+  readonly properties = new Map<string, Uint8Array>();
+  /** How many times the module asked for a property. */
+  propertyReads = 0;
   private metricNames: string[] = [];
   private metricKinds: Array<"counter" | "gauge"> = [];
 
@@ -232,6 +240,12 @@ export class ProxyWasmHost {
         headers.remove(this.bytes(keyPtr, keySize));
         return WasmResult.Ok;
       },
+      proxy_get_property: (pathPtr, pathSize, ptrSlot, sizeSlot) => {
+        this.propertyReads++;
+        const value = this.properties.get(utf8Decoder.decode(this.bytes(pathPtr, pathSize)));
+        if (!value) return WasmResult.NotFound;
+        return this.giveToModule(value, ptrSlot, sizeSlot);
+      },
       proxy_define_metric: (type, namePtr, nameSize, idSlot) => {
         const kind = type === 0 ? "counter" : type === 1 ? "gauge" : undefined;
         if (!kind) return WasmResult.BadArgument;
@@ -304,3 +318,22 @@ export async function describeModule(wasmPath: string): Promise<{ imports: strin
 }
 
 export { ENVOY_ENV_IMPORTS, ENVOY_WASI_IMPORTS };
+
+/**
+ * A property value as Envoy's proxy_get_property serializes it (measured on Envoy 1.40): a
+ * string as its bytes, a list of strings as header-map pairs with empty values.
+ */
+export function envoyProperty(value: string | readonly string[]): Uint8Array {
+  if (typeof value === "string") return encoder.encode(value);
+  const items = value.map((v) => encoder.encode(v));
+  const head = new DataView(new ArrayBuffer(4 + items.length * 8));
+  head.setUint32(0, items.length, true);
+  items.forEach((item, i) => head.setUint32(4 + i * 8, item.length, true));
+  const body = items.flatMap((item) => [...item, 0, 0]);
+  return new Uint8Array([...new Uint8Array(head.buffer), ...body]);
+}
+
+/** The property path of a claim of the payload Envoy's jwt_authn verified (payload_in_metadata: payload). */
+export const claimPath = (claim: string) => ["metadata", "filter_metadata", "envoy.filters.http.jwt_authn", "payload", claim].join("\0");
+/** The property path of the client certificate's first URI or DNS SAN. */
+export const sanPath = (kind: "uri" | "dns") => ["connection", `${kind}_san_peer_certificate`].join("\0");

@@ -10,6 +10,7 @@ export async function filterReasons(): Promise<string[]> {
     versions: ["v1", "v2"],
     cohorts: [{ match: { header: "x-user", exact: "jason" }, version: "v2" }],
     canary: { weights: { v1: 1, v2: 1 } },
+    restricted: { v2: [{ claim: "groups", includes: "beta" }] },
   };
   if (!host.configure(JSON.stringify(everyReason))) throw new Error(`the filter refused ${JSON.stringify(everyReason)}`);
   const reasons = [...host.counters.keys()].map((name) => /reason=\.=(\w+);\.;/.exec(name)?.[1]).filter((r) => r !== undefined);

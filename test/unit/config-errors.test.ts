@@ -24,7 +24,7 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
     name: "unknown key (a typo)",
     config: '{"versions": ["v1"], "defualt": "v1"}',
     message:
-      /^defualt: unknown field, not one of \[service, hosts, paths, header, versions, default, scope, stickyBy, cohorts, canary, decisionHeader\]$/,
+      /^defualt: unknown field, not one of \[service, hosts, paths, header, versions, default, scope, stickyBy, cohorts, canary, restricted, decisionHeader\]$/,
   },
   { name: "versions missing", config: '{"default": "v1"}', message: /^versions: is required/ },
   {
@@ -238,6 +238,56 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
       cohorts: Array.from({ length: 17 }, (_, i) => ({ match: { header: "x-user", exact: `u${i}` }, version: "v1" })),
     }),
     message: /^cohorts: must be an array of at most 16, got an array of 17$/,
+  },
+  {
+    name: "restricted: a version not listed",
+    config: '{"versions": ["v1", "v2"], "restricted": {"v3": [{"claim": "groups", "includes": "staff"}]}}',
+    message: /^restricted\.v3: is not one of versions \[v1, v2\]$/,
+  },
+  {
+    name: "restricted: the default version",
+    config: '{"versions": ["v1", "v2"], "restricted": {"v1": [{"claim": "groups", "includes": "staff"}]}}',
+    message: /^restricted\.v1: is the default version, where a request without the identity goes: it cannot be restricted$/,
+  },
+  {
+    name: "restricted: no identity",
+    config: '{"versions": ["v1", "v2"], "restricted": {"v2": []}}',
+    message: /^restricted\.v2: must be an array of 1 to 8 identities, got an array of 0$/,
+  },
+  {
+    name: "restricted: two sources in one identity",
+    config: '{"versions": ["v1", "v2"], "restricted": {"v2": [{"claim": "groups", "san": "uri", "exact": "a"}]}}',
+    message: /^restricted\.v2\[0\]: must have exactly one of \[claim, san, trustedHeader\]$/,
+  },
+  {
+    name: "restricted: a match the source does not take",
+    config: '{"versions": ["v1", "v2"], "restricted": {"v2": [{"san": "uri", "includes": "a"}]}}',
+    message: /^restricted\.v2\[0\]: a san must have exactly one of \[exact, prefix\]$/,
+  },
+  {
+    name: "restricted: a SAN of no known type",
+    config: '{"versions": ["v1", "v2"], "restricted": {"v2": [{"san": "email", "exact": "a"}]}}',
+    message: /^restricted\.v2\[0\]\.san: must be "uri" or "dns" \(which SAN of the client certificate\), got "email"$/,
+  },
+  {
+    name: "restricted: includes of several words",
+    config: '{"versions": ["v1", "v2"], "restricted": {"v2": [{"claim": "scope", "includes": "read write"}]}}',
+    message: /^restricted\.v2\[0\]\.includes: must be one word/,
+  },
+  {
+    name: "restricted: an empty value",
+    config: '{"versions": ["v1", "v2"], "restricted": {"v2": [{"trustedHeader": "x-user", "exact": ""}]}}',
+    message: /^restricted\.v2\[0\]\.exact: must be a string of 1 to 256 characters, got ""$/,
+  },
+  {
+    name: "restricted: a claim name with a space",
+    config: '{"versions": ["v1", "v2"], "restricted": {"v2": [{"claim": "my groups", "includes": "a"}]}}',
+    message: /^restricted\.v2\[0\]\.claim: must be 1 to 256 visible ASCII characters, got "my groups"$/,
+  },
+  {
+    name: "a cohort of a trusted header (restricted versions only)",
+    config: '{"versions": ["v1", "v2"], "cohorts": [{"match": {"claim": "groups", "trustedHeader": "x", "exact": "a"}, "version": "v2"}]}',
+    message: /^cohorts\[0\]\.match\.trustedHeader: unknown field/,
   },
   {
     name: "17 services",
