@@ -328,7 +328,7 @@ export function envoyProperty(value: string | readonly string[]): Uint8Array {
   const items = value.map((v) => encoder.encode(v));
   const head = new DataView(new ArrayBuffer(4 + items.length * 8));
   head.setUint32(0, items.length, true);
-  items.forEach((item, i) => head.setUint32(4 + i * 8, item.length, true));
+  for (const [i, item] of items.entries()) head.setUint32(4 + i * 8, item.length, true);
   const body = items.flatMap((item) => [...item, 0, 0]);
   return new Uint8Array([...new Uint8Array(head.buffer), ...body]);
 }
