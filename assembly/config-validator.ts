@@ -52,8 +52,10 @@ const SERVICE_FIELDS = [
   "decisionHeader",
 ];
 const KEY_FIELDS = ["header", "cookie"];
-const MATCH_FIELDS = ["header", "cookie", "claim", "san", "exact", "prefix", "suffix", "contains", "includes"];
 const MATCH_KINDS = ["exact", "prefix", "suffix", "contains"];
+// A cohort matches a header or cookie, or an identity: each form takes only its own fields.
+const KEY_MATCH_FIELDS = KEY_FIELDS.concat(MATCH_KINDS);
+const IDENTITY_MATCH_FIELDS = ["claim", "san", "exact", "includes", "prefix"];
 const COHORT_FIELDS = ["match", "version", "weights"];
 const CANARY_FIELDS = ["weights"];
 // Where an identity comes from, and the matches each source takes (in IdentityMatch order).
@@ -351,8 +353,9 @@ class ConfigValidator {
       const match = item.get("match");
       if (match === null) return this.fail(join(path, "match"), "is required");
       const matchPath = join(path, "match");
-      if (!this.object(match, matchPath, MATCH_FIELDS)) return false;
+      if (!this.isObject(match, matchPath)) return false;
       if (match.get("claim") !== null || match.get("san") !== null) {
+        if (!this.knownFields(match, matchPath, IDENTITY_MATCH_FIELDS)) return false;
         const identity = this.identity(match, matchPath, IDENTITY_SOURCES.slice(0, 2));
         if (identity === null) return false;
         const cohort = new CohortModel(null, MatchKind.Exact, identity.value);
@@ -361,6 +364,7 @@ class ConfigValidator {
         this.service.cohorts.push(cohort);
         continue;
       }
+      if (!this.knownFields(match, matchPath, KEY_MATCH_FIELDS)) return false;
       const key = this.keyRef(match, matchPath);
       if (key === null) return false;
       let kind = -1;

@@ -4,7 +4,16 @@
 import fc from "fast-check";
 
 /** The filter's limits, as the suite probes them (one past each must be refused). */
-export const LIMITS = { services: 16, versions: 32, hosts: 16, paths: 8, pathLength: 256, cohorts: 16, nameLength: 256 } as const;
+export const LIMITS = {
+  services: 16,
+  versions: 32,
+  hosts: 16,
+  paths: 8,
+  pathLength: 256,
+  cohorts: 16,
+  nameLength: 256,
+  identities: 8,
+} as const;
 
 // A number JavaScript cannot write as it is (5.0, 1e3): a marked string, which json() writes bare.
 const RAW = "\u0000raw:";
@@ -105,6 +114,75 @@ function weights(versions: string[], percent?: number): fc.Arbitrary<unknown> {
 
 const MATCH_KINDS = ["exact", "prefix", "suffix", "contains"] as const;
 
+/** A verified identity (a claim, a SAN, a trusted header and a match its source takes), or one the filter refuses. */
+function identity(
+  percent?: number,
+  sources: readonly ("claim" | "san" | "trustedHeader")[] = ["claim", "san", "trustedHeader"],
+): fc.Arbitrary<unknown> {
+  const value = fc.oneof(fc.stringMatching(/^[a-z]{1,8}$/), fc.constantFrom("spiffe://a/b", "x".repeat(256)));
+  const good = fc.oneof(
+    ...(sources.includes("claim")
+      ? [
+          fc
+            .tuple(fc.constantFrom("groups", "scope", "a.b", "x".repeat(256)), fc.constantFrom("exact", "includes"), value)
+            .map(([claim, kind, v]) => ({ claim, [kind]: v })),
+        ]
+      : []),
+    ...(sources.includes("san")
+      ? [fc.tuple(fc.constantFrom("uri", "dns"), fc.constantFrom("exact", "prefix"), value).map(([san, kind, v]) => ({ san, [kind]: v }))]
+      : []),
+    ...(sources.includes("trustedHeader")
+      ? [fc.tuple(goodName, fc.constantFrom("exact", "includes"), value).map(([trustedHeader, kind, v]) => ({ trustedHeader, [kind]: v }))]
+      : []),
+  );
+  const bad = fc.oneof(
+    fc.constantFrom(
+      { claim: "groups" },
+      { claim: "groups", prefix: "a" },
+      { claim: "my groups", exact: "a" },
+      { claim: "groups", includes: "a b" },
+      { claim: "groups", exact: "" },
+      { claim: "groups", exact: "x".repeat(257) },
+      { san: "email", exact: "a" },
+      { san: "uri", includes: "a" },
+      { san: true, exact: "a" },
+      { claim: "groups", san: "uri", exact: "a" },
+      { claim: "groups", exact: "a", includes: "a" },
+      { trustedHeader: "x y", exact: "a" },
+      { trustedHeader: "x", prefix: "a" },
+      { claim: "groups", exact: "a", note: 1 },
+    ),
+    anyJson,
+  );
+  return choose(good, bad, percent);
+}
+
+/** restricted: versions other than the default, each to 1 to 8 identities; or what the filter refuses. */
+function restricted(versions: string[], defaultVersion: string | undefined, percent?: number): fc.Arbitrary<unknown> {
+  const open = versions.filter((v) => v !== (defaultVersion ?? versions[0]));
+  const good =
+    open.length === 0
+      ? fc.constant({})
+      : fc
+          .subarray(open, { minLength: 1 })
+          .chain((keys) =>
+            fc
+              .tuple(...keys.map(() => fc.array(identity(percent), { minLength: 1, maxLength: 3 })))
+              .map((lists) => Object.fromEntries(keys.map((k, i) => [k, lists[i]]))),
+          );
+  const bad = fc.oneof(
+    fc.constant({ [defaultVersion ?? versions[0]!]: [{ claim: "groups", includes: "beta" }] }),
+    fc.constant({ "not-listed": [{ claim: "groups", includes: "beta" }] }),
+    fc.constant(Object.fromEntries(open.slice(0, 1).map((v) => [v, []]))),
+    fc.constant(
+      Object.fromEntries(open.slice(0, 1).map((v) => [v, times(LIMITS.identities + 1, () => ({ claim: "groups", includes: "beta" }))])),
+    ),
+    fc.constant(Object.fromEntries(open.slice(0, 1).map((v) => [v, { claim: "groups", includes: "beta" }]))),
+    anyJson,
+  );
+  return choose(good, bad, percent);
+}
+
 function cohort(versions: string[], percent?: number): fc.Arbitrary<unknown> {
   const pick = <T, U>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<U>, p?: number) => choose(good, bad, p ?? percent);
   const key = pick(
@@ -121,11 +199,20 @@ function cohort(versions: string[], percent?: number): fc.Arbitrary<unknown> {
   );
   const text = pick(fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.constant("é")), fc.oneof(fc.constant(""), anyJson));
   const match = pick(
-    fc.tuple(key, fc.constantFrom(...MATCH_KINDS), text).map(([k, kind, t]) => ({ ...(k as object), [kind]: t })),
+    fc.oneof(
+      {
+        arbitrary: fc.tuple(key, fc.constantFrom(...MATCH_KINDS), text).map(([k, kind, t]) => ({ ...(k as object), [kind]: t })),
+        weight: 3,
+      },
+      { arbitrary: identity(percent, ["claim", "san"]), weight: 1 },
+    ),
     fc.oneof(
       key,
       fc.tuple(key, text).map(([k, t]) => ({ ...(k as object), exact: t, prefix: t })),
       fc.tuple(key, text).map(([k, t]) => ({ ...(k as object), equals: t })),
+      fc.tuple(key, text).map(([k, t]) => ({ ...(k as object), includes: t })),
+      fc.constant({ claim: "groups", suffix: "a" }),
+      fc.constant({ trustedHeader: "x", exact: "a" }),
       anyJson,
     ),
   );
@@ -178,55 +265,65 @@ export function service(
         versions.map((v) => [...v, v[0]]),
         fc.constant(times(LIMITS.versions + 1, (i) => `v${i}`)),
       );
-      return fc.record(
-        {
-          service:
-            options.name ??
-            field(
-              fc.oneof(fc.constantFrom("shop/grpcsvc", "s".repeat(253)), fc.stringMatching(/^[!-:<>-~]{1,12}$/)),
-              fc.oneof(fc.constantFrom("", "a;b", "x=y", "é", "s".repeat(254)), anyJson),
+      return fc
+        .record(
+          {
+            service:
+              options.name ??
+              field(
+                fc.oneof(fc.constantFrom("shop/grpcsvc", "s".repeat(253)), fc.stringMatching(/^[!-:<>-~]{1,12}$/)),
+                fc.oneof(fc.constantFrom("", "a;b", "x=y", "é", "s".repeat(254)), anyJson),
+              ),
+            hosts: options.hosts ?? names(goodHost, badHost, LIMITS.hosts, (i) => `h${i}.example.com`, options.goodPercent),
+            paths: names(goodPath, badPath, LIMITS.paths, (i) => `/p${i}/`, options.goodPercent),
+            header: field(goodName, badName),
+            versions: chosen === null ? bad : fc.constant(chosen),
+            default: field(fc.constantFrom(...listed), fc.oneof(fc.constant("not-listed"), anyJson)),
+            scope: field(fc.constantFrom("all", "grpc"), fc.oneof(fc.constantFrom("http", "ALL", ""), anyJson)),
+            stickyBy: field(
+              fc.oneof(
+                goodName.map((header) => ({ header })),
+                goodName.map((cookie) => ({ cookie })),
+              ),
+              fc.oneof(
+                fc.constant({}),
+                fc.constant({ header: "x-user", cookie: "uid" }),
+                badName.map((header) => ({ header })),
+                badName.map((cookie) => ({ cookie })),
+                fc.constant({ heder: "x" }),
+                anyJson,
+              ),
             ),
-          hosts: options.hosts ?? names(goodHost, badHost, LIMITS.hosts, (i) => `h${i}.example.com`, options.goodPercent),
-          paths: names(goodPath, badPath, LIMITS.paths, (i) => `/p${i}/`, options.goodPercent),
-          header: field(goodName, badName),
-          versions: chosen === null ? bad : fc.constant(chosen),
-          default: field(fc.constantFrom(...listed), fc.oneof(fc.constant("not-listed"), anyJson)),
-          scope: field(fc.constantFrom("all", "grpc"), fc.oneof(fc.constantFrom("http", "ALL", ""), anyJson)),
-          stickyBy: field(
-            fc.oneof(
-              goodName.map((header) => ({ header })),
-              goodName.map((cookie) => ({ cookie })),
+            cohorts: field(
+              fc.oneof(
+                { arbitrary: fc.array(cohort(listed, options.goodPercent), { maxLength: 3 }), weight: 9 },
+                { arbitrary: fc.constant(times(LIMITS.cohorts, cohortAt(listed))), weight: 1 },
+              ),
+              fc.oneof(fc.constant(times(LIMITS.cohorts + 1, cohortAt(listed))), fc.constant({}), anyJson),
+              95,
             ),
-            fc.oneof(
-              fc.constant({}),
-              fc.constant({ header: "x-user", cookie: "uid" }),
-              badName.map((header) => ({ header })),
-              badName.map((cookie) => ({ cookie })),
-              fc.constant({ heder: "x" }),
-              anyJson,
+            canary: field(
+              weights(listed, options.goodPercent).map((w) => ({ weights: w })),
+              fc.oneof(
+                fc.constant({}),
+                weights(listed, options.goodPercent).map((w) => ({ weights: w, note: 1 })),
+                anyJson,
+              ),
             ),
-          ),
-          cohorts: field(
-            fc.oneof(
-              { arbitrary: fc.array(cohort(listed, options.goodPercent), { maxLength: 3 }), weight: 9 },
-              { arbitrary: fc.constant(times(LIMITS.cohorts, cohortAt(listed))), weight: 1 },
-            ),
-            fc.oneof(fc.constant(times(LIMITS.cohorts + 1, cohortAt(listed))), fc.constant({}), anyJson),
-            95,
-          ),
-          canary: field(
-            weights(listed, options.goodPercent).map((w) => ({ weights: w })),
-            fc.oneof(
-              fc.constant({}),
-              weights(listed, options.goodPercent).map((w) => ({ weights: w, note: 1 })),
-              anyJson,
-            ),
-          ),
-          decisionHeader: field(goodName, fc.oneof(badName, fc.constantFrom("grpcsvc", "GRPCSVC"))),
-          unknown: field(fc.constant(undefined), fc.constantFrom("bogus", "responseHeader", "Versions"), 95),
-        },
-        { requiredKeys: ["versions", "unknown"] },
-      );
+            decisionHeader: field(goodName, fc.oneof(badName, fc.constantFrom("grpcsvc", "GRPCSVC"))),
+            unknown: field(fc.constant(undefined), fc.constantFrom("bogus", "responseHeader", "Versions"), 95),
+          },
+          { requiredKeys: ["versions", "unknown"] },
+        )
+        .chain((config) =>
+          // restricted names versions other than the default the record chose: drawn after it.
+          fc
+            .option(restricted(listed, typeof config.default === "string" ? config.default : undefined, options.goodPercent), {
+              nil: undefined,
+              freq: 2,
+            })
+            .map((r) => (r === undefined ? config : { ...config, restricted: r })),
+        );
     })
     .map((config) => {
       // `unknown` names a field the filter does not know; it is there for some services only.
@@ -291,7 +388,7 @@ export const configurations: fc.Arbitrary<unknown> = fc.oneof(
  * every version, and every service on the same hosts with its own paths (the overlap check's
  * worst case: every pair compared).
  */
-export function largest(services: number, versionLength: number): unknown {
+export function largest(services: number, versionLength: number, options: { restricted?: boolean; identityLength?: number } = {}): unknown {
   const pad = (prefix: string, n: number, fill: string) => prefix + fill.repeat(n - prefix.length);
   const versions = times(LIMITS.versions, (i) => pad(`v${i}-`, versionLength, "v"));
   const all = Object.fromEntries(versions.map((v, i) => [v, i === 0 ? 1_000_000 : i]));
@@ -308,6 +405,20 @@ export function largest(services: number, versionLength: number): unknown {
     cohorts: times(LIMITS.cohorts, (c) => ({ match: { cookie: name(`c${c}-`), contains: "x".repeat(64) }, weights: all })),
     canary: { weights: all },
     decisionHeader: name("x-decision-"),
+    // Every version but the default restricted to the most identities, each at its longest (or identityLength).
+    ...(options.restricted
+      ? {
+          restricted: Object.fromEntries(
+            versions.slice(0, -1).map((v) => [
+              v,
+              times(LIMITS.identities, (i) => ({
+                claim: pad(`c${i}-`, options.identityLength ?? 256, "c"),
+                includes: pad(`w${i}-`, options.identityLength ?? 256, "w"),
+              })),
+            ]),
+          ),
+        }
+      : {}),
   });
   return services === 1 ? one(0) : { services: times(services, one) };
 }

@@ -149,17 +149,19 @@ describe.runIf(TOOLS)("the API server refuses a WasmPlugin the filter would refu
   }, 900_000);
 
   it("accepts the largest configuration the filter takes within the API server's CEL cost limits", async () => {
-    for (const [services, versionLength] of [
-      [1, 128],
-      [LIMITS.services, 128],
+    // Restricted versions at their limits too: for 16 services, with identities as long as etcd's 1.5 MiB leaves room for.
+    for (const [services, versionLength, restricted, identityLength] of [
+      [1, 128, true, 256],
+      [LIMITS.services, 128, false, 256],
+      [LIMITS.services, 16, true, 64],
     ] as const) {
-      const config = largest(services, versionLength);
+      const config = largest(services, versionLength, { restricted, identityLength });
       const size = json(config).length;
       const filter = await filterVerdict(json(config));
       expect(filter, `the filter on ${services} services`).toEqual({ accepted: true, message: "" });
       const api = await apiVerdict(config);
       console.log(
-        `largest: ${services} services, versions of ${versionLength} characters: ${size} bytes: ${api.accepted ? "accepted" : api.message}`,
+        `largest: ${services} services, versions of ${versionLength} characters${restricted ? ", restricted" : ""}: ${size} bytes: ${api.accepted ? "accepted" : api.message}`,
       );
       expect(size).toBeLessThanOrEqual(1.5 * 1024 * 1024);
       expect(api).toMatchObject({ accepted: true, message: "" });
@@ -177,6 +179,16 @@ describe.runIf(TOOLS)("the API server refuses a WasmPlugin the filter would refu
       ["a path too many", { ...one, paths: [...(one.paths as string[]), "/one-more/"] }, "paths"],
       ["a path one character too long", { ...one, paths: [`/${"p".repeat(LIMITS.pathLength)}`] }, "paths"],
       ["a cohort too many", { ...one, cohorts: [...(one.cohorts as unknown[]), (one.cohorts as unknown[])[0]] }, "cohorts"],
+      [
+        "an identity too many",
+        {
+          ...one,
+          restricted: {
+            [(one.versions as string[])[0]!]: Array.from({ length: LIMITS.identities + 1 }, () => ({ claim: "groups", includes: "beta" })),
+          },
+        },
+        "restricted",
+      ],
       ["a header name of a megabyte", { ...one, header: "x".repeat(1 << 20) }, "header"],
       [
         "weights for a thousand names",

@@ -20,8 +20,16 @@ import { helmSuitesEnabled, prometheusSuiteTools } from "../support/suite-gates.
 const TOOLS = prometheusSuiteTools();
 const HELM = await helmSuitesEnabled();
 
-// Defaults, with v1 the default of v1..v3, and a canary split.
-const VALUES = { monitoring: { rules: { enabled: true }, dashboard: { enabled: true } }, canary: { weights: { v1: 90, v2: 10 } } };
+// Defaults, with v1 the default of v1..v3 (v3 restricted to a claim), and a canary split.
+const VALUES = {
+  monitoring: { rules: { enabled: true }, dashboard: { enabled: true } },
+  versions: [
+    { name: "v1", tag: "1" },
+    { name: "v2", tag: "2" },
+    { name: "v3", tag: "3", restrictedTo: [{ claim: "groups", includes: "beta" }] },
+  ],
+  canary: { weights: { v1: 90, v2: 10 } },
+};
 
 const SCENARIOS: Scenario[] = [
   {
@@ -111,6 +119,18 @@ const SCENARIOS: Scenario[] = [
     fires: [{ version: "v2", value: 5 }],
   },
   {
+    alert: "VersionRouterRestrictedAttempts",
+    name: "20 restricted attempts a minute fire at the threshold of 10",
+    series: [decisions("v2", "explicit", 500), decisions("v1", "restricted", 20)],
+    fires: [{ value: 20 }],
+  },
+  {
+    alert: "VersionRouterRestrictedAttempts",
+    name: "5 a minute do not",
+    series: [decisions("v2", "explicit", 500), decisions("v1", "restricted", 5)],
+    fires: [],
+  },
+  {
     alert: "VersionRouterCanaryWeightDrift",
     name: "an 80/20 canary split configured as 90/10 fires for both versions",
     series: [decisions("v1", "canary", 80), decisions("v2", "canary", 20), decisions("v2", "explicit", 500)],
@@ -147,7 +167,7 @@ describe.skipIf(!TOOLS || !HELM)("the chart's alert rules under promtool", () =>
 
   it.each([
     { name: "defaults", values: { monitoring: { rules: { enabled: true } } }, count: 4 },
-    { name: "canary weights", values: VALUES, count: 6 },
+    { name: "canary weights and a restricted version", values: VALUES, count: 7 },
     {
       name: "one version",
       values: { monitoring: { rules: { enabled: true } }, versions: [{ name: "v1", tag: "1" }], defaultVersion: "v1" },
@@ -260,14 +280,15 @@ describe.skipIf(!TOOLS || !HELM)("the chart's alert rules under promtool", () =>
   it("evaluates every dashboard query to the numbers its panel is meant to show", async () => {
     const bucket = (version: string, le: string, perMinute: number) =>
       counter("istio_request_duration_milliseconds_bucket", { ...istioLabels(version), le }, perMinute);
-    // 240 decisions a minute (4/s): canary 80/20 against 90/10 configured, 5% invalid, 20% default.
+    // 240 decisions a minute (4/s): canary 80/20 against 90/10 configured, 5% invalid, 15% default, 12 restricted a minute.
     const series = [
       decisions("v1", "canary", 96),
       decisions("v2", "canary", 24),
       decisions("v3", "canary", 0),
       decisions("v2", "explicit", 60),
       decisions("v1", "invalid", 12),
-      decisions("v1", "default", 48),
+      decisions("v1", "default", 36),
+      decisions("v1", "restricted", 12),
       requests("v1", { code: "200" }, 594),
       requests("v1", { code: "503" }, 6),
       requests("v2", { code: "200" }, 57),
@@ -287,7 +308,8 @@ describe.skipIf(!TOOLS || !HELM)("the chart's alert rules under promtool", () =>
         { labels: '{version="v3", reason="canary"}', value: 0 },
         { labels: '{version="v2", reason="explicit"}', value: 1 },
         { labels: '{version="v1", reason="invalid"}', value: 0.2 },
-        { labels: '{version="v1", reason="default"}', value: 0.8 },
+        { labels: '{version="v1", reason="default"}', value: 0.6 },
+        { labels: '{version="v1", reason="restricted"}', value: 0.2 },
       ],
       "Canary share per version, observed and configured/A": [
         { labels: '{version="v1"}', value: 0.8 },
@@ -299,7 +321,8 @@ describe.skipIf(!TOOLS || !HELM)("the chart's alert rules under promtool", () =>
         { labels: '{version="v2"}', value: 0.1 },
       ],
       "Wrong version header (share of decisions)/A": [{ labels: "{}", value: 0.05 }],
-      "No version header, sent to the default (share of decisions)/A": [{ labels: "{}", value: 0.2 }],
+      "No version header, sent to the default (share of decisions)/A": [{ labels: "{}", value: 0.15 }],
+      "Restricted versions named without the identity (per minute)/A": [{ labels: "{}", value: 12 }],
       "Error share per version (HTTP 5xx, gRPC server errors)/A": [
         { labels: '{destination_version="v1"}', value: 0.01 },
         { labels: '{destination_version="v2"}', value: 0.05 },

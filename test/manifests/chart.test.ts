@@ -174,6 +174,64 @@ describe.runIf(HELM)("the chart", () => {
     );
   });
 
+  it("restricts a version: the filter's restricted map, its routes requiring a claim, the phase after jwt_authn", async () => {
+    const beta = { claim: "groups", includes: "beta" };
+    const objects = await renderChart({
+      versions: [v("v1"), v("v2"), { ...v("v3"), restrictedTo: [beta, { claim: "roles", exact: "qa" }] }],
+      cohorts: [{ match: { claim: "groups", includes: "staff" }, version: "v2" }],
+    });
+    const plugin = spec(of(objects, "WasmPlugin")[0]);
+    expect(plugin.phase).toBe("AUTHZ");
+    expect(plugin.pluginConfig.restricted).toEqual({ v3: [beta, { claim: "roles", exact: "qa" }] });
+    expect(plugin.pluginConfig.cohorts).toEqual([{ match: { claim: "groups", includes: "staff" }, version: "v2" }]);
+    // At the gateway v3's route needs the header and one of the claims; the others only the header.
+    type Routes = Array<{ name: string; match?: Array<{ headers: Record<string, { exact: string }> }> }>;
+    const routesOf = (name: string) => spec(of(objects, "VirtualService").find((o) => o.metadata.name === name)).http as Routes;
+    const gateway = routesOf("grpcsvc-gateway");
+    expect(gateway.find((r) => r.name === "v3")!.match).toEqual([
+      { headers: { grpcsvc: { exact: "v3" }, "@request.auth.claims[groups]": { exact: "beta" } } },
+      { headers: { grpcsvc: { exact: "v3" }, "@request.auth.claims[roles]": { exact: "qa" } } },
+    ]);
+    expect(gateway.find((r) => r.name === "v2")!.match).toEqual([{ headers: { grpcsvc: { exact: "v2" } } }]);
+    // Bound to mesh (no filter, and Istio matches claims only at gateways): v3 has no route at all.
+    expect(routesOf("grpcsvc").map((r) => r.name)).toEqual(["v1", "v2", "default"]);
+    for (const object of objects) validateObject(object);
+  });
+
+  it.runIf(ISTIOCTL)("a restricted version's claim routes pass istioctl analyze with no error and no warning", async () => {
+    const values = { versions: [v("v1"), v("v2"), { ...v("v3"), restrictedTo: [{ claim: "groups", includes: "beta" }] }] };
+    const messages = await analyzeManifests(ISTIOCTL!, await renderChartText(values));
+    expect(messages.filter((m) => m.level !== "Info")).toEqual([]);
+  });
+
+  it("refuses a restricted default, and FAIL_OPEN where a route cannot require the identity", async () => {
+    const beta = { claim: "groups", includes: "beta" };
+    expect(await renderError({ versions: [{ ...v("v1"), restrictedTo: [beta] }, v("v2")] })).toContain(
+      'versions: "v1" is the defaultVersion, where a request without the identity goes: it cannot have restrictedTo',
+    );
+    const san = { versions: [v("v1"), { ...v("v2"), restrictedTo: [{ san: "uri", prefix: "spiffe://p/" }] }] };
+    expect(await renderError({ ...san, wasm: { url: "oci://r/x:1", failStrategy: "FAIL_OPEN" } })).toContain(
+      'versions: "v2" has restrictedTo that its route cannot require (a SAN or trusted header), so with wasm.failStrategy FAIL_OPEN',
+    );
+    expect(await renderError(san)).toBeUndefined();
+    // Claims only: the route requires them, FAIL_OPEN is safe.
+    expect(
+      await renderError({
+        versions: [v("v1"), { ...v("v2"), restrictedTo: [beta] }],
+        wasm: { url: "oci://r/x:1", failStrategy: "FAIL_OPEN" },
+      }),
+    ).toBeUndefined();
+    expect(await renderError({ versions: [v("v1"), { ...v("v2"), restrictedTo: [{ claim: "groups", prefix: "b" }] }] })).toContain(
+      "restrictedTo/0",
+    );
+    // The Gateway API's HTTPRoute matches no JWT claim: no route-level defence there.
+    const gatewayApi = { routingApi: "gatewayApi", versions: [v("v1"), { ...v("v2"), restrictedTo: [beta] }] };
+    expect(await renderError({ ...gatewayApi, wasm: { url: "oci://r/x:1", failStrategy: "FAIL_OPEN" } })).toContain(
+      "(an HTTPRoute matches no JWT claim)",
+    );
+    expect(await renderError(gatewayApi)).toBeUndefined();
+  });
+
   it("passes the extras through unchanged", async () => {
     const objects = await renderChart(VALUE_SETS[4]!.values);
     expect(of(objects, "Gateway")).toEqual([]);

@@ -287,7 +287,17 @@ const CASES: Array<{ name: string; config: string; message: RegExp }> = [
   {
     name: "a cohort of a trusted header (restricted versions only)",
     config: '{"versions": ["v1", "v2"], "cohorts": [{"match": {"claim": "groups", "trustedHeader": "x", "exact": "a"}, "version": "v2"}]}',
-    message: /^cohorts\[0\]\.match\.trustedHeader: unknown field/,
+    message: /^cohorts\[0\]\.match\.trustedHeader: unknown field, not one of \[claim, san, exact, includes, prefix\]$/,
+  },
+  {
+    name: "a header cohort with an identity's match",
+    config: '{"versions": ["v1", "v2"], "cohorts": [{"match": {"header": "x", "exact": "a", "includes": "b"}, "version": "v2"}]}',
+    message: /^cohorts\[0\]\.match\.includes: unknown field, not one of \[header, cookie, exact, prefix, suffix, contains\]$/,
+  },
+  {
+    name: "a claim cohort with a header's match",
+    config: '{"versions": ["v1", "v2"], "cohorts": [{"match": {"claim": "groups", "suffix": "a"}, "version": "v2"}]}',
+    message: /^cohorts\[0\]\.match\.suffix: unknown field, not one of \[claim, san, exact, includes, prefix\]$/,
   },
   {
     name: "17 services",

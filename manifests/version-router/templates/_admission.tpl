@@ -8,7 +8,7 @@ server's verdict to equal the filter's on thousands of generated configurations.
 {{/* The largest configuration the filter takes (assembly/config-limits.ts holds the same numbers,
 and the chart-names test compares them): what keeps the rules within the API server's CEL cost limits. */}}
 {{- define "version-router.configLimits" -}}
-{{- toJson (dict "services" 16 "versions" 32 "hosts" 16 "paths" 8 "pathLength" 256 "cohorts" 16) -}}
+{{- toJson (dict "services" 16 "versions" 32 "hosts" 16 "paths" 8 "pathLength" 256 "cohorts" 16 "identities" 8) -}}
 {{- end -}}
 
 {{/* The policy and its binding: one per release, named for it. */}}
@@ -30,7 +30,10 @@ version-router.io/validated-by: {{ printf "%s.%s" .Release.Namespace .Release.Na
 {{- $weight := `((type(w) == int && w >= 0 && w <= 1000000) || (type(w) == double && w >= 0.0 && w <= 1000000.0 && double(int(w)) == w))` -}}
 {{- $weights := printf `(type(W) == map && size(W) <= %v && W.all(k, k in %s && [W[k]].all(w, %s)) && W.map(k, int(W[k])).sum() > 0)` $l.versions $versions $weight -}}
 {{- $kinds := `['exact', 'prefix', 'suffix', 'contains']` -}}
-{{- $fields := list "service" "hosts" "paths" "header" "versions" "default" "scope" "stickyBy" "cohorts" "canary" "decisionHeader" -}}
+{{- $fields := list "service" "hosts" "paths" "header" "versions" "default" "scope" "stickyBy" "cohorts" "canary" "restricted" "decisionHeader" -}}
+{{- /* An identity I: one source (a claim, a SAN or a trusted header) and one match its source takes, a value of 1 to 256 characters; includes one word */ -}}
+{{- $identity := printf `(type(I) == map && I.all(k, k in ['claim', 'san', 'trustedHeader', 'exact', 'includes', 'prefix']) && I.filter(k, k in ['claim', 'san', 'trustedHeader']).size() == 1 && I.filter(k, k in ['exact', 'includes', 'prefix']).size() == 1 && (has(I.claim) ? type(I.claim) == string && I.claim.matches(r'^[!-~]{1,256}$') && !has(I.prefix) : has(I.san) ? type(I.san) == string && I.san in ['uri', 'dns'] && !has(I.includes) : %s && !has(I.prefix)) && I.filter(k, k in ['exact', 'includes', 'prefix']).all(k, type(I[k]) == string && size(I[k]) >= 1 && size(I[k]) <= 256) && (!has(I.includes) || !I.includes.contains(' ')))` ($token | replace "X" "I.trustedHeader") -}}
+{{- $default := printf `(has(s.default) && type(s.default) == string ? s.default : (size(%s) > 0 ? string(%s[0]) : ''))` $versions $versions -}}
 {{- $fieldList := toJson $fields | replace "\"" "'" -}}
 - name: fields
   rule: {{ printf "s.all(k, k in %s)" $fieldList | quote }}
@@ -63,14 +66,17 @@ version-router.io/validated-by: {{ printf "%s.%s" .Release.Namespace .Release.Na
   rule: {{ printf "!has(s.cohorts) || (type(s.cohorts) == list && size(s.cohorts) <= %v && s.cohorts.all(c, type(c) == map && c.all(k, k in ['match', 'version', 'weights'])))" $l.cohorts | quote }}
   message: {{ printf `'cohorts: must be at most %v cohorts, each an object of match and one of version or weights'` $l.cohorts | quote }}
 - name: cohortMatch
-  rule: {{ printf "!has(s.cohorts) || type(s.cohorts) != list || size(s.cohorts) > %v || s.cohorts.all(c, type(c) != map || (has(c.match) && type(c.match) == map && c.match.all(k, k in ['header', 'cookie'] || k in %s) && c.match.filter(k, k in ['header', 'cookie']).size() == 1 && c.match.filter(k, k in ['header', 'cookie']).all(k, %s) && c.match.filter(k, k in %s).size() == 1 && c.match.filter(k, k in %s).all(k, type(c.match[k]) == string && size(c.match[k]) > 0)))" $l.cohorts $kinds ($token | replace "X" "c.match[k]") $kinds $kinds | quote }}
-  message: {{ `'cohorts: each match must be one header or cookie (a token of 1 to 256 characters) and one of exact, prefix, suffix or contains (a non-empty string)'` | quote }}
+  rule: {{ printf "!has(s.cohorts) || type(s.cohorts) != list || size(s.cohorts) > %v || s.cohorts.all(c, type(c) != map || (has(c.match) && type(c.match) == map && ((has(c.match.claim) || has(c.match.san)) ? %s : (c.match.all(k, k in ['header', 'cookie'] || k in %s) && c.match.filter(k, k in ['header', 'cookie']).size() == 1 && c.match.filter(k, k in ['header', 'cookie']).all(k, %s) && c.match.filter(k, k in %s).size() == 1 && c.match.filter(k, k in %s).all(k, type(c.match[k]) == string && size(c.match[k]) > 0)))))" $l.cohorts ($identity | replace "I" "c.match") $kinds ($token | replace "X" "c.match[k]") $kinds $kinds | quote }}
+  message: {{ `'cohorts: each match must be one header or cookie (a token of 1 to 256 characters) and one of exact, prefix, suffix or contains (a non-empty string), or a claim (exact or includes) or san (uri or dns; exact or prefix)'` | quote }}
 - name: cohortTarget
   rule: {{ printf "!has(s.cohorts) || type(s.cohorts) != list || size(s.cohorts) > %v || s.cohorts.all(c, type(c) != map || (has(c.version) != has(c.weights) && (has(c.version) ? type(c.version) == string && c.version in %s : %s)))" $l.cohorts $versions ($weights | replace "W" "c.weights") | quote }}
   message: {{ `'cohorts: each cohort must have a version (one of versions) or weights ({version: weight}, each an integer from 0 to 1000000, one above 0), not both'` | quote }}
 - name: canary
   rule: {{ printf "!has(s.canary) || (type(s.canary) == map && s.canary.all(k, k == 'weights') && has(s.canary.weights) && %s)" ($weights | replace "W" "s.canary.weights") | quote }}
   message: {{ `'canary: must be {"weights": {version: weight}}, each weight an integer from 0 to 1000000, one above 0'` | quote }}
+- name: restricted
+  rule: {{ printf "!has(s.restricted) || (type(s.restricted) == map && size(s.restricted) <= %v && s.restricted.all(v, v in %s && v != %s && type(s.restricted[v]) == list && size(s.restricted[v]) > 0 && size(s.restricted[v]) <= %v && s.restricted[v].all(i, %s)))" $l.versions $versions $default $l.identities ($identity | replace "I" "i") | quote }}
+  message: {{ printf `'restricted: must map versions other than the default to 1 to %v identities, each a claim (exact or includes), a san (uri or dns; exact or prefix) or a trustedHeader (exact or includes), with a value of 1 to 256 characters'` $l.identities | quote }}
 - name: decisionHeader
   rule: {{ printf "!has(s.decisionHeader) || (%s && s.decisionHeader.lowerAscii() != (has(s.header) && type(s.header) == string ? s.header.lowerAscii() : 'grpcsvc'))" ($token | replace "X" "s.decisionHeader") | quote }}
   message: {{ `'decisionHeader: must be a token of 1 to 256 characters other than header'` | quote }}

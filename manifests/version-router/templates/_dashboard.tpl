@@ -38,6 +38,14 @@ source, field config) and the frame. Queries come from _promql.tpl with Grafana'
   targets:
     - expr: {{ include "version-router.promql.decisionShare" (dict "root" . "window" $window "of" (list `reason="default"`) "among" (list)) | toJson }}
       legendFormat: default
+{{- if include "version-router.anyRestricted" . }}
+- title: Restricted versions named without the identity (per minute)
+  unit: short
+  threshold: {{ $rules.restrictedAttempts.perMinute }}
+  targets:
+    - expr: {{ printf "60 * %s" (include "version-router.promql.decisionRate" (dict "root" . "window" $window "matchers" (list `reason="restricted"`))) | toJson }}
+      legendFormat: restricted
+{{- end }}
 - title: Error share per version (HTTP 5xx, gRPC server errors)
   unit: percentunit
   targets:

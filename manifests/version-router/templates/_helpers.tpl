@@ -148,25 +148,65 @@ cohorts: {{ toJson . }}
 {{- with .Values.canary }}
 canary: {{ toJson . }}
 {{- end }}
+{{- $restricted := dict }}
+{{- range .Values.versions }}
+{{- if .restrictedTo }}
+{{- $_ := set $restricted .name .restrictedTo }}
+{{- end }}
+{{- end }}
+{{- with $restricted }}
+restricted: {{ toJson . }}
+{{- end }}
 {{- with .Values.decisionHeader }}
 decisionHeader: {{ . | quote }}
 {{- end }}
 {{- end -}}
 
-{{/* One exact-header route per version, then the default: the same for every binding. */}}
+{{/* Whether any version is restricted to an identity. */}}
+{{- define "version-router.anyRestricted" -}}
+{{- range .Values.versions }}{{ if .restrictedTo }}true{{ end }}{{ end }}
+{{- end -}}
+
+{{/* Whether every identity that may reach this version is a JWT claim, which a route can match too. */}}
+{{- define "version-router.claimsOnly" -}}
+{{- $claims := true }}
+{{- range . }}{{ if not .claim }}{{ $claims = false }}{{ end }}{{ end }}
+{{- if $claims }}true{{ end }}
+{{- end -}}
+
+{{/* One exact-header route per version, then the default: the same for every binding. A restricted
+version's route also requires one of its claims (Istio's @request.auth.claims, matched in the
+jwt_authn payload as the filter reads it), so that with the filter bypassed (FAIL_OPEN) a request
+without the claim still takes the default route. Istio matches claims only at a gateway: bound to
+mesh (meshBinding), where no filter runs, a restricted version has no route at all. */}}
 {{- define "version-router.httpRoutes" -}}
 {{- range .Values.versions }}
+{{- if and $.meshBinding .restrictedTo }}{{ continue }}{{ end }}
 {{- $version := .name }}
+{{- $claims := list (dict) }}
+{{- if and .restrictedTo (include "version-router.claimsOnly" .restrictedTo) }}
+{{- $claims = list }}
+{{- range .restrictedTo }}
+{{- $claims = append $claims (dict (printf "@request.auth.claims[%s]" .claim) (dict "exact" (.exact | default .includes))) }}
+{{- end }}
+{{- end }}
 - name: {{ .name }}
   match:
     {{- range ($.Values.pathPrefixes | default (list "")) }}
+    {{- $prefix := . }}
+    {{- range $claims }}
     - headers:
         {{ $.Values.header }}:
           exact: {{ $version | quote }}
-      {{- with . }}
+        {{- range $name, $match := . }}
+        {{ $name | quote }}:
+          exact: {{ $match.exact | quote }}
+        {{- end }}
+      {{- with $prefix }}
       uri:
         prefix: {{ . | quote }}
       {{- end }}
+    {{- end }}
     {{- end }}
   route:
     - destination:
