@@ -77,6 +77,13 @@ export type HttpFilterSpec = WasmFilterSpec | JwtAuthnSpec | { kind: "lua"; sour
 export const WASM_FILTER_NAME = "version-router";
 const WASM_TYPE_URL = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 
+/** TLS on the listener, as Envoy sees the files: a client certificate is asked for and, when sent, verified against trustedCa. */
+export interface DownstreamTlsSpec {
+  certChain: string;
+  privateKey: string;
+  trustedCa: string;
+}
+
 export interface BootstrapSpec {
   /** The routes of the one virtual host for every domain, unless virtualHosts are given. */
   routes?: readonly RouteSpec[];
@@ -85,6 +92,21 @@ export interface BootstrapSpec {
   filters: readonly HttpFilterSpec[];
   /** 0 lets the kernel choose (the harness then reads it from --admin-address-path). */
   adminPort?: number;
+  downstreamTls?: DownstreamTlsSpec;
+}
+
+function downstreamTls(tls: DownstreamTlsSpec): object {
+  return {
+    name: "envoy.transport_sockets.tls",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
+      common_tls_context: {
+        tls_certificates: [{ certificate_chain: { filename: tls.certChain }, private_key: { filename: tls.privateKey } }],
+        validation_context: { trusted_ca: { filename: tls.trustedCa } },
+        alpn_protocols: ["h2", "http/1.1"],
+      },
+    },
+  };
 }
 
 const LOOPBACK = "127.0.0.1";
@@ -244,6 +266,7 @@ export function renderBootstrap(spec: BootstrapSpec): object {
           address: socket(0),
           filter_chains: [
             {
+              ...(spec.downstreamTls ? { transport_socket: downstreamTls(spec.downstreamTls) } : {}),
               filters: [
                 {
                   name: "envoy.filters.network.http_connection_manager",

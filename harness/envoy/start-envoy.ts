@@ -8,6 +8,7 @@ import { freePort } from "../process/free-port.js";
 import { listenerPort, readStats } from "./admin.js";
 import {
   type ClusterSpec,
+  type DownstreamTlsSpec,
   type HttpFilterSpec,
   type JwtAuthnSpec,
   type RouteSpec,
@@ -51,6 +52,8 @@ export interface StartEnvoyOptions {
   morePluginConfigs?: ReadonlyArray<string | object>;
   /** Envoy's jwt_authn filter ahead of the others, as a gateway with a RequestAuthentication has it. */
   jwtAuthn?: Omit<JwtAuthnSpec, "kind">;
+  /** TLS on the listener (files on this machine; copied where Envoy reads them): a client certificate is verified when sent. */
+  downstreamTls?: DownstreamTlsSpec;
   /** Envoy's worker threads; default 1. */
   workers?: number;
   /** Lua source for filter "lua". */
@@ -130,6 +133,17 @@ function mainFilters(options: StartEnvoyOptions, runDir: RunDir): HttpFilterSpec
   return [options.pluginConfig, ...more].map((config, i) => wasm(config, i + 1));
 }
 
+/** The listener's TLS files, copied into the run directory (which a container mounts), as Envoy sees them. */
+async function copyTls(tls: DownstreamTlsSpec, runDir: RunDir): Promise<DownstreamTlsSpec> {
+  const files = { certChain: "listener.crt", privateKey: "listener.key", trustedCa: "client-ca.crt" } as const;
+  for (const [field, name] of Object.entries(files)) await copyFile(tls[field as keyof DownstreamTlsSpec], join(runDir.path, name));
+  return {
+    certChain: `${runDir.envoyPath}/${files.certChain}`,
+    privateKey: `${runDir.envoyPath}/${files.privateKey}`,
+    trustedCa: `${runDir.envoyPath}/${files.trustedCa}`,
+  };
+}
+
 export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
   const runtime = options.runtime ?? "process";
   const runDir = await makeRunDir(runtime === "docker");
@@ -145,7 +159,8 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
     const ecds: EcdsFile | undefined = wasm?.ecdsPath ? await createEcdsFile(runDir.path, wasm) : undefined;
     // A container shares the host's network, so its admin port is chosen before it starts.
     const adminPort = runtime === "docker" ? await freePort() : 0;
-    const bootstrap = renderBootstrap({ ...options.routing, filters, adminPort });
+    const tls = options.downstreamTls ? await copyTls(options.downstreamTls, runDir) : undefined;
+    const bootstrap = renderBootstrap({ ...options.routing, filters, adminPort, ...(tls ? { downstreamTls: tls } : {}) });
     await writeFile(join(runDir.path, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
     const level = options.filterLogLevel ?? "info";
     const args = envoyArgs(`${runDir.envoyPath}/bootstrap.json`, `wasm:${level},lua:${level},jwt:${level}`, options.workers);

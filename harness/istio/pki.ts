@@ -2,9 +2,9 @@
 // API server's serving certificate (127.0.0.1), an admin client certificate in
 // system:masters, and the service-account signing key pair.
 import { execFile } from "node:child_process";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { makeTestCa } from "../tls/test-ca.js";
 
 const exec = promisify(execFile);
 
@@ -18,48 +18,24 @@ export interface Pki {
   serviceAccountPub: string;
 }
 
-const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-
 export async function makePki(dir: string): Promise<Pki> {
-  const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => exec("openssl", args, { cwd: dir });
-  await openssl("req", "-x509", ...EC, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=version-router-test-ca");
-  const issue = async (name: string, subject: string, extensions: string) => {
-    await writeFile(file(`${name}.ext`), extensions);
-    await openssl("req", ...EC, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject);
-    await openssl(
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      "ca.crt",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      `${name}.crt`,
-      "-days",
-      "2",
-      "-extfile",
-      `${name}.ext`,
-    );
-  };
-  await issue(
+  const ca = await makeTestCa(dir);
+  const server = await ca.issue(
     "apiserver",
     "/CN=kube-apiserver",
     "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n",
   );
-  await issue("admin", "/O=system:masters/CN=version-router-admin", "extendedKeyUsage=clientAuth\n");
+  const admin = await ca.issue("admin", "/O=system:masters/CN=version-router-admin", "extendedKeyUsage=clientAuth\n");
+  const openssl = (...args: string[]) => exec("openssl", args, { cwd: dir });
   await openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", "sa.key");
   await openssl("pkey", "-in", "sa.key", "-pubout", "-out", "sa.pub");
   return {
-    caCert: file("ca.crt"),
-    serverCert: file("apiserver.crt"),
-    serverKey: file("apiserver.key"),
-    adminCert: file("admin.crt"),
-    adminKey: file("admin.key"),
-    serviceAccountKey: file("sa.key"),
-    serviceAccountPub: file("sa.pub"),
+    caCert: ca.caCert,
+    serverCert: server.cert,
+    serverKey: server.key,
+    adminCert: admin.cert,
+    adminKey: admin.key,
+    serviceAccountKey: join(dir, "sa.key"),
+    serviceAccountPub: join(dir, "sa.pub"),
   };
 }

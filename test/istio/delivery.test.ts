@@ -160,9 +160,22 @@ describe.runIf(TOOLS)("progressive delivery through Istio", () => {
         }
       }
 
+      /** Until the API server enforces the release's policy: it compiles one the upgrade (re)created in the background. */
+      const policyInForce = () =>
+        vi.waitFor(
+          async () => {
+            const probe = applicable((await livePlugin())!);
+            probe.metadata.name = "policy-probe";
+            (probe.spec as { pluginConfig: { default: string } }).pluginConfig.default = "v9";
+            expect(await refusal(istio().kube.dryRunCreate(probe))).toMatch(/denied request: default: must be one of versions/);
+          },
+          { timeout: 30_000, interval: 200 },
+        );
+
       beforeAll(async () => {
         await upgrade();
         await defaultConfigInForce(gateway());
+        await policyInForce();
       }, 60_000);
 
       it("the chart's own check refuses it", async () => {

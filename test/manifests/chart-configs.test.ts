@@ -22,7 +22,7 @@ const cohort = (versions: string[]) =>
   fc.record(
     {
       match: mostly(
-        fc.record({ header: name, exact: fc.constant("jason") }),
+        fc.oneof(fc.record({ header: name, exact: fc.constant("jason") }), identity),
         fc.record({ header: name, exact: fc.constantFrom("jason", "") }, { requiredKeys: [] }),
       ),
       version: mostly(fc.constantFrom(...versions), version),
@@ -31,6 +31,20 @@ const cohort = (versions: string[]) =>
     { requiredKeys: ["match"] },
   );
 const times = <T>(n: number, item: (i: number) => T) => Array.from({ length: n }, (_, i) => item(i));
+/** An identity a version is restricted to (or a cohort matches), some of them wrong. */
+const identity = mostly(
+  fc.oneof(
+    fc.record({ claim: fc.constantFrom("groups", "scope"), includes: fc.constantFrom("beta", "staff") }),
+    fc.record({ claim: fc.constant("sub"), exact: fc.constantFrom("ann", "bob") }),
+    fc.record({ san: fc.constantFrom("uri", "dns"), prefix: fc.constantFrom("spiffe://a/", "qa.") }),
+  ),
+  fc.constantFrom(
+    { claim: "groups", prefix: "b" },
+    { claim: "groups", includes: "a b" },
+    { san: "email", exact: "a" },
+    { claim: "groups" },
+  ),
+);
 
 /** Chart values around the filter's fields, some of them wrong, some at or past a limit. */
 const values = mostly(
@@ -39,7 +53,17 @@ const values = mostly(
 ).chain((versions) =>
   fc.record(
     {
-      versions: fc.constant(versions.map((n) => ({ name: n, tag: "1" }))),
+      // A version now and then restricted (the default too, which the chart refuses).
+      versions: fc
+        .tuple(
+          ...versions.map(() =>
+            fc.oneof(
+              { arbitrary: fc.constant(undefined), weight: 6 },
+              { arbitrary: fc.array(identity, { minLength: 1, maxLength: 2 }), weight: 1 },
+            ),
+          ),
+        )
+        .map((restricted) => versions.map((n, i) => ({ name: n, tag: "1", ...(restricted[i] ? { restrictedTo: restricted[i] } : {}) }))),
       defaultVersion: mostly(fc.constantFrom(...versions), version),
       header: name,
       decisionHeader: fc.oneof(fc.constant(""), name),
