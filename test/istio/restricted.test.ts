@@ -1,6 +1,7 @@
 // Restricted versions through real istiod: a RequestAuthentication with an inline JWKS on the
 // gateway (istiod adds Envoy's jwt_authn filter), the chart's v3 restricted to the beta group, its
-// WasmPlugin in phase AUTHZ after jwt_authn. Tokens are signed here with node:crypto. Then the
+// WasmPlugin in phase AUTHZ after jwt_authn. Tokens are signed here with node:crypto. The cases
+// over HTTP/1.1 and HTTP/2 (an HTTP service), then gRPC (the chart's gRPC service). Then the
 // filter bypassed (FAIL_OPEN, the module not fetched): the route still requires the claim.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createJwtIssuer } from "../../harness/auth/jwt-issuer.js";
@@ -8,7 +9,7 @@ import { openClient, type Protocol, type VersionClient } from "../../harness/cli
 import { pluginName } from "../support/release-names.js";
 import { istioSuiteTools } from "../support/suite-gates.js";
 import { chartValues, withChartRelease } from "./chart-fixture.js";
-import { GATEWAY_URL, withIstio } from "./istio-fixture.js";
+import { FILTER_MODULE_URL, GATEWAY_URL, withIstio } from "./istio-fixture.js";
 
 const TOOLS = istioSuiteTools();
 const NAMESPACE = "restricted";
@@ -23,9 +24,9 @@ describe.runIf(TOOLS)("restricted versions through istiod, with a RequestAuthent
   const issuer = createJwtIssuer("https://issuer.example");
   const stranger = createJwtIssuer("https://issuer.example", "another-key");
   const clients = new Map<Protocol, VersionClient>();
-  const values = (failStrategy = "FAIL_RELOAD") =>
+  const values = (failStrategy = "FAIL_RELOAD", service = { port: 8080, protocol: "http" }) =>
     chartValues({
-      service: { port: 8080, protocol: "http" },
+      service,
       versions: [
         { name: "v1", tag: "1" },
         { name: "v2", tag: "2" },
@@ -67,6 +68,44 @@ describe.runIf(TOOLS)("restricted versions through istiod, with a RequestAuthent
     expect(filters.indexOf(JWT_AUTHN)).toBeGreaterThanOrEqual(0);
     expect(wasm).toBeGreaterThan(filters.indexOf(JWT_AUTHN));
     expect(filters.at(-1)).toBe("envoy.filters.http.router");
+  });
+
+  it("against other plugins: an AUTHN-phase one runs before jwt_authn and the filter, a STATS-phase one after it", async () => {
+    // Two more WasmPlugins on the same gateway, each the module for a host nobody sends (so they leave requests alone).
+    const other = (name: string, phase: string) => ({
+      apiVersion: "extensions.istio.io/v1alpha1",
+      kind: "WasmPlugin",
+      metadata: { name, namespace: "istio-system" },
+      spec: {
+        selector: { matchLabels: { istio: "ingressgateway" } },
+        url: FILTER_MODULE_URL,
+        phase,
+        pluginConfig: { service: name, hosts: [`${name}.example`], header: "x-other", versions: ["a"] },
+      },
+    });
+    const plugins = [other("other-authn", "AUTHN"), other("other-stats", "STATS")];
+    for (const p of plugins) await istio().kube.apply(p);
+    try {
+      await vi.waitFor(
+        async () => {
+          const filters = await gateway().httpFilters(80);
+          const at = (part: string) => filters.findIndex((f) => f.includes(part));
+          expect(at("other-authn")).toBeGreaterThanOrEqual(0);
+          expect(at("other-stats")).toBeGreaterThanOrEqual(0);
+          expect(at("other-authn")).toBeLessThan(at(JWT_AUTHN));
+          expect(at(JWT_AUTHN)).toBeLessThan(at(pluginName(NAMESPACE, "grpcsvc")));
+          expect(at(pluginName(NAMESPACE, "grpcsvc"))).toBeLessThan(at("other-stats"));
+        },
+        { timeout: 30_000, interval: 250 },
+      );
+      console.log(`gateway HTTP filters with an AUTHN and a STATS plugin: ${(await gateway().httpFilters(80)).join(", ")}`);
+      expect(await clients.get("http1")!.send(["v3"], { extra: bearer({ groups: ["beta"] }) })).toMatchObject({
+        version: "v3",
+        received: ["v3"],
+      });
+    } finally {
+      for (const p of plugins) await istio().kube.delete(p.apiVersion, p.kind, p.metadata.namespace, p.metadata.name);
+    }
   });
 
   const CASES: Array<{ name: string; sent: string[]; extra: () => Record<string, string>; version?: string; refused?: boolean }> = [
@@ -135,6 +174,33 @@ describe.runIf(TOOLS)("restricted versions through istiod, with a RequestAuthent
       );
     } finally {
       await patch("AUTHZ");
+    }
+  });
+
+  describe("grpc (the chart's gRPC service)", () => {
+    let grpc: VersionClient | undefined;
+    beforeAll(async () => {
+      await chart.deploy(values("FAIL_RELOAD", { port: 50051, protocol: "grpc" }));
+      grpc = openClient("grpc", GATEWAY_URL);
+      await vi.waitFor(
+        async () =>
+          expect(await grpc!.send(["v3"], { extra: bearer({ groups: ["beta"] }) })).toMatchObject({ status: "OK", version: "v3" }),
+        {
+          timeout: 30_000,
+          interval: 250,
+        },
+      );
+    }, 120_000);
+    afterAll(async () => {
+      await grpc?.close();
+      await chart.deploy(values());
+    });
+    for (const c of CASES) {
+      it(c.name, async () => {
+        const answer = await grpc!.send(c.sent, { extra: c.extra() });
+        if (c.refused) expect(answer.status).toBe(UNAUTHENTICATED.grpc);
+        else expect(answer).toMatchObject({ status: "OK", version: c.version, received: [c.version] });
+      });
     }
   });
 
