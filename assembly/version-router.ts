@@ -77,6 +77,11 @@ export class VersionRouterRoot extends RootContext {
     this.reportMemory();
   }
 
+  // A reconfiguration deletes this root: what it counted since the last tick goes to Envoy now.
+  onDone(): void {
+    this.counters.flush();
+  }
+
   reportMemory(): void {
     setGauge(this.memoryGauge, (<u64>memory.size()) << 16);
   }

@@ -21,6 +21,12 @@ export class RootContext {
   /** Called every tick period the root asked for (setTickPeriod), on each worker. */
   onTick(): void {}
 
+  /**
+   * Called when the host deletes the root (its plugin reconfigured or removed): the last moment
+   * to hand the host what the root holds.
+   */
+  onDone(): void {}
+
   /** A stream's request headers; `streamId` is the host's id for the stream. */
   onRequestHeaders(streamId: u32, requestHeaderCount: u32, endOfStream: bool): FilterHeadersStatus {
     return FilterHeadersStatus.Continue;

@@ -61,11 +61,14 @@ export function proxy_on_request_headers(contextId: u32, requestHeaderCount: u32
 }
 
 // A root is deleted when its plugin is removed or reconfigured (Envoy starts a new root for
-// the new configuration on the same VM); without this its configuration would stay. Envoy
-// calls it for every stream too: a stream id is no root's, so that costs one search.
+// the new configuration on the same VM); without this its configuration would stay, and what
+// it counted since its last tick would be lost (onDone hands it over first). Envoy calls it for
+// every stream too: a stream id is no root's, so that costs one search. (proxy_on_done is not
+// exported: Envoy would call it for every stream as well, a crossing more per request.)
 export function proxy_on_delete(contextId: u32): void {
   const at = rootAt(contextId);
   if (at < 0) return;
+  roots[at].onDone();
   roots[at] = roots[roots.length - 1];
   roots.pop();
   __collect();
