@@ -73,7 +73,7 @@ export class CohortModel {
   /** A fixed version index, or -1 when `weights` decides. */
   version: i32 = -1;
   weights: Weights | null = null;
-  /** A cohort of an identity rather than of a header or cookie: then `key` is null. */
+  /** A cohort of an identity rather than of a header or cookie: then `key` is null (and `kind`, `value` unused). */
   identity: IdentityModel | null = null;
   constructor(
     readonly key: KeyModel | null,

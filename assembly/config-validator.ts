@@ -11,6 +11,7 @@ import {
   isServiceName,
   isVersionName,
   listed,
+  MAX_NAME_LENGTH,
   MAX_SERVICE_LENGTH,
   MAX_VERSION_LENGTH,
 } from "./char-classes";
@@ -69,7 +70,7 @@ const IDENTITY_MATCHES_OF: string[][] = [
 const IDENTITY_FIELDS = IDENTITY_SOURCES.concat(IDENTITY_MATCHES);
 const EXACTLY_ONE = "must have exactly one of ";
 // Header and cookie names: RFC 9110 tokens.
-const NAME = "a token of 1 to 256 characters";
+const NAME = "a token of 1 to " + decimal(MAX_NAME_LENGTH) + " characters";
 const CONFIGURATION = "configuration: ";
 const MAX_WEIGHT: u32 = 1_000_000;
 
@@ -97,6 +98,24 @@ class ConfigValidator {
       }
     }
     return true;
+  }
+
+  /**
+   * Which one of `names` the object `value` has, when it has exactly one and that one is
+   * `allowed`; otherwise fails at `path` with `message` and answers -1.
+   */
+  onlyOne(value: JsonValue, path: string, names: string[], allowed: string[], message: string): i32 {
+    let found = -1;
+    for (let i = 0; i < names.length; i++) {
+      if (value.get(names[i]) === null) continue;
+      if (found >= 0 || !allowed.includes(names[i])) {
+        found = -1;
+        break;
+      }
+      found = i;
+    }
+    if (found < 0) this.fail(path, message);
+    return found;
   }
 
   isObject(value: JsonValue, path: string): bool {
@@ -358,7 +377,7 @@ class ConfigValidator {
         if (!this.knownFields(match, matchPath, IDENTITY_MATCH_FIELDS)) return false;
         const identity = this.identity(match, matchPath, IDENTITY_SOURCES.slice(0, 2));
         if (identity === null) return false;
-        const cohort = new CohortModel(null, MatchKind.Exact, identity.value);
+        const cohort = new CohortModel(null, MatchKind.Exact, "");
         cohort.identity = identity;
         if (!this.cohortChoice(cohort, item, path)) return false;
         this.service.cohorts.push(cohort);
@@ -367,14 +386,8 @@ class ConfigValidator {
       if (!this.knownFields(match, matchPath, KEY_MATCH_FIELDS)) return false;
       const key = this.keyRef(match, matchPath);
       if (key === null) return false;
-      let kind = -1;
-      let kinds = 0;
-      for (let k = 0; k < MATCH_KINDS.length; k++) {
-        if (match.get(MATCH_KINDS[k]) === null) continue;
-        kind = k;
-        kinds++;
-      }
-      if (kinds != 1) return this.fail(matchPath, EXACTLY_ONE + listed(MATCH_KINDS));
+      const kind = this.onlyOne(match, matchPath, MATCH_KINDS, MATCH_KINDS, EXACTLY_ONE + listed(MATCH_KINDS));
+      if (kind < 0) return false;
       const text = <JsonValue>match.get(MATCH_KINDS[kind]);
       const textField = join(matchPath, MATCH_KINDS[kind]);
       if (text.kind != JsonKind.String || text.text.length == 0) {
@@ -406,25 +419,14 @@ class ConfigValidator {
    * that type) or `{ "trustedHeader": <name>, "exact" | "includes": <value> }`.
    */
   identity(value: JsonValue, path: string, sources: string[]): IdentityModel | null {
-    let source = -1;
-    for (let i = 0; i < IDENTITY_SOURCES.length; i++) {
-      if (value.get(IDENTITY_SOURCES[i]) === null) continue;
-      if (source >= 0 || !sources.includes(IDENTITY_SOURCES[i])) {
-        this.fail(path, EXACTLY_ONE + listed(sources));
-        return null;
-      }
-      source = i;
-    }
-    if (source < 0) {
-      this.fail(path, EXACTLY_ONE + listed(sources));
-      return null;
-    }
+    const source = this.onlyOne(value, path, IDENTITY_SOURCES, sources, EXACTLY_ONE + listed(sources));
+    if (source < 0) return null;
     const sourceName = IDENTITY_SOURCES[source];
     const nameValue = <JsonValue>value.get(sourceName);
     let name = "";
     if (source == <i32>IdentitySource.Claim) {
       if (nameValue.kind != JsonKind.String || !isClaimName(nameValue.text)) {
-        this.mustBe(join(path, sourceName), "1 to 256 visible ASCII characters", nameValue);
+        this.mustBe(join(path, sourceName), "1 to " + decimal(MAX_NAME_LENGTH) + " visible ASCII characters", nameValue);
         return null;
       }
       name = nameValue.text;
@@ -439,19 +441,8 @@ class ConfigValidator {
       name = nameValue.text;
     }
     const allowed = IDENTITY_MATCHES_OF[source];
-    let match = -1;
-    for (let i = 0; i < IDENTITY_MATCHES.length; i++) {
-      if (value.get(IDENTITY_MATCHES[i]) === null) continue;
-      if (match >= 0 || !allowed.includes(IDENTITY_MATCHES[i])) {
-        this.fail(path, "a " + sourceName + " " + EXACTLY_ONE + listed(allowed));
-        return null;
-      }
-      match = i;
-    }
-    if (match < 0) {
-      this.fail(path, "a " + sourceName + " " + EXACTLY_ONE + listed(allowed));
-      return null;
-    }
+    const match = this.onlyOne(value, path, IDENTITY_MATCHES, allowed, "a " + sourceName + " " + EXACTLY_ONE + listed(allowed));
+    if (match < 0) return null;
     const field = join(path, IDENTITY_MATCHES[match]);
     const text = <JsonValue>value.get(IDENTITY_MATCHES[match]);
     if (text.kind != JsonKind.String || text.text.length == 0 || text.text.length > MAX_IDENTITY_VALUE_LENGTH) {

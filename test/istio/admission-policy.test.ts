@@ -139,6 +139,7 @@ describe.runIf(TOOLS)("the API server refuses a WasmPlugin the filter would refu
       "stickyBy",
       "cohorts",
       "canary",
+      "restricted",
       "decisionHeader",
     ]) {
       expect(
