@@ -26,8 +26,12 @@ REGISTRY_VERSION := v3.1.2
 # The Kubernetes Gateway API's CRDs (standard channel), from the module's own files: the
 # version this Istio module requires.
 GATEWAY_API_VERSION := v1.6.0
-# h2load, make bench's load generator (Debian's nghttp2-client).
+# h2load, make bench's load generator: Debian's nghttp2-client and the libraries it needs that a
+# base system lacks, unpacked into .tools/ rather than installed into the system.
 NGHTTP2_DEB_VERSION := 1.52.0-1+deb12u3
+H2LOAD_DEBS := nghttp2-client=$(NGHTTP2_DEB_VERSION) libnghttp2-14=$(NGHTTP2_DEB_VERSION) libev4=1:4.33-1 libjemalloc2=5.3.0-1
+H2LOAD_DIR := $(CURDIR)/.tools/nghttp2-$(NGHTTP2_DEB_VERSION)
+export H2LOAD_BIN := $(H2LOAD_DIR)/h2load
 # Prometheus and promtool for the chart's alerts and dashboard: the Go module's v0.316.0 is
 # Prometheus 3.16.0; the -X flag gives it the version a release build reports, and the
 # remove_all_sd tag leaves out cloud service discovery (static targets only here), which
@@ -123,6 +127,14 @@ $(ETCD_BIN):
 	dpkg -x .tools/deb/etcd-server_*.deb $(ETCD_DIR) && rm -rf .tools/deb
 	@test -x $@
 
+# A wrapper that runs the unpacked h2load with its unpacked libraries.
+$(H2LOAD_BIN):
+	rm -rf $(H2LOAD_DIR) .tools/deb-h2load && mkdir -p .tools/deb-h2load $(H2LOAD_DIR)/root
+	cd .tools/deb-h2load && apt-get download $(H2LOAD_DEBS)
+	for deb in .tools/deb-h2load/*.deb; do dpkg -x $$deb $(H2LOAD_DIR)/root; done && rm -rf .tools/deb-h2load
+	printf '#!/bin/sh\nLD_LIBRARY_PATH=$(H2LOAD_DIR)/root/usr/lib/x86_64-linux-gnu exec $(H2LOAD_DIR)/root/usr/bin/h2load "$$@"\n' >$@
+	chmod +x $@ && $@ --version
+
 # CNCF Distribution's registry: an OCI registry on loopback for the Wasm image.
 $(REGISTRY_BIN):
 	GOBIN=$(dir $@) go install -ldflags "-s -w" github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_VERSION)
@@ -177,10 +189,10 @@ demo-istio: build envoy istio-tools
 	$(IN_NETNS) npx tsx harness/demo-istio.ts
 
 # Envoy CPU per request, req/s and p99: no filter, Lua, the Wasm floor, version-router and
-# its SDK peer, on V8, wasmtime and WAMR, direct and with real upstreams; then one listener
-# shared by 1, 4 and 16 services in each layout (BENCH_* in README).
-bench: build build/noop.wasm build/gcore.wasm envoy
-	@command -v h2load >/dev/null || { apt-get update -qq && apt-get install -y -qq nghttp2-client=$(NGHTTP2_DEB_VERSION); }
+# its SDK peer, on each Wasm runtime the Envoy build has (V8 in release builds), direct and with
+# real upstreams; then one listener shared by 1, 4 and 16 services in each layout, and the
+# identity read (BENCH_* in docs/environment.md).
+bench: build build/noop.wasm build/gcore.wasm envoy $(H2LOAD_BIN)
 	npx tsx harness/bench/run-bench.ts
 
 # Mixed hostile traffic through Envoy for SOAK_SECONDS (default 120); memory must stay flat.

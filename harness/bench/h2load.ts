@@ -38,6 +38,11 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** H2LOAD_BIN (the Makefile's build in .tools/), else h2load on PATH. */
+function h2loadBinary(): string {
+  return process.env.H2LOAD_BIN || "h2load";
+}
+
 export async function runH2load(spec: LoadSpec): Promise<RunResult> {
   const dir = await mkdtemp(join(tmpdir(), "h2load-"));
   try {
@@ -53,7 +58,7 @@ export async function runH2load(spec: LoadSpec): Promise<RunResult> {
       uri = `http://${spec.authority}${spec.path}`;
     }
     // The load generator gets core 0; the bench pins Envoy to core 1.
-    const { stdout } = await exec("taskset", ["-c", "0", "h2load", ...args, uri], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await exec("taskset", ["-c", "0", h2loadBinary(), ...args, uri], { maxBuffer: 16 * 1024 * 1024 });
     const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(stdout)?.[1]);
     const succeeded = Number(/(\d+) succeeded/.exec(stdout)?.[1]);
     const lines = (await readFile(log, "utf8")).trim().split("\n");

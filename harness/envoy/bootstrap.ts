@@ -93,6 +93,8 @@ export interface BootstrapSpec {
   /** 0 lets the kernel choose (the harness then reads it from --admin-address-path). */
   adminPort?: number;
   downstreamTls?: DownstreamTlsSpec;
+  /** A statsd sink on 127.0.0.1 at this UDP port: Envoy pushes counter deltas there, at shutdown too. */
+  statsdPort?: number;
 }
 
 function downstreamTls(tls: DownstreamTlsSpec): object {
@@ -258,6 +260,19 @@ export function renderBootstrap(spec: BootstrapSpec): object {
   return {
     node: { id: "version-router-harness", cluster: "version-router" },
     stats_config: { stats_tags: VERSION_ROUTER_STATS_TAGS },
+    ...(spec.statsdPort !== undefined
+      ? {
+          stats_sinks: [
+            {
+              name: "envoy.stat_sinks.statsd",
+              typed_config: {
+                "@type": "type.googleapis.com/envoy.config.metrics.v3.StatsdSink",
+                address: { socket_address: { address: LOOPBACK, port_value: spec.statsdPort, protocol: "UDP" } },
+              },
+            },
+          ],
+        }
+      : {}),
     admin: { address: socket(spec.adminPort ?? 0) },
     static_resources: {
       listeners: [

@@ -71,6 +71,8 @@ export interface StartEnvoyOptions {
    * updatePluginConfig(). Default "static": part of the bootstrap.
    */
   pluginDelivery?: "static" | "ecds";
+  /** Push stats to a statsd listener on 127.0.0.1 at this UDP port (startStatsdListener). */
+  statsdPort?: number;
 }
 
 export interface Envoy {
@@ -160,7 +162,13 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<Envoy> {
     // A container shares the host's network, so its admin port is chosen before it starts.
     const adminPort = runtime === "docker" ? await freePort() : 0;
     const tls = options.downstreamTls ? await copyTls(options.downstreamTls, runDir) : undefined;
-    const bootstrap = renderBootstrap({ ...options.routing, filters, adminPort, ...(tls ? { downstreamTls: tls } : {}) });
+    const bootstrap = renderBootstrap({
+      ...options.routing,
+      filters,
+      adminPort,
+      ...(tls ? { downstreamTls: tls } : {}),
+      ...(options.statsdPort !== undefined ? { statsdPort: options.statsdPort } : {}),
+    });
     await writeFile(join(runDir.path, "bootstrap.json"), JSON.stringify(bootstrap, null, 2));
     const level = options.filterLogLevel ?? "info";
     const args = envoyArgs(`${runDir.envoyPath}/bootstrap.json`, `wasm:${level},lua:${level},jwt:${level}`, options.workers);

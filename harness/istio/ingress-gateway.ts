@@ -28,7 +28,7 @@ export const DEFAULT_GATEWAY: GatewayIdentity = {
 // Two annotations on every gateway pod the harness starts: extraStatTags is the README's one
 // setting for the filter's metric labels; the stats matcher keeps what the suites read and
 // Istio drops by default (ECDS update counts, listener connection counts).
-const HARNESS_ANNOTATIONS = {
+export const GATEWAY_POD_ANNOTATIONS: Readonly<Record<string, string>> = {
   "sidecar.istio.io/extraStatTags": VERSION_ROUTER_TAGS.join(","),
   "proxy.istio.io/config": JSON.stringify({ proxyStatsMatcher: { inclusionPrefixes: ["extension_config_discovery", "listener"] } }),
 };
@@ -129,7 +129,7 @@ export async function startIngressGateway(options: GatewayOptions): Promise<Ingr
   }
   const root = await mkdtemp(join(tmpdir(), "version-router-gateway-"));
   const identity = options.identity ?? DEFAULT_GATEWAY;
-  const pod = { ...identity, annotations: { ...identity.annotations, ...HARNESS_ANNOTATIONS } };
+  const pod = { ...identity, annotations: { ...identity.annotations, ...GATEWAY_POD_ANNOTATIONS } };
   // A new pod: an empty module cache.
   await rm(WASM_CACHE_DIR, { recursive: true, force: true });
   await mkdir(WASM_CACHE_DIR, { recursive: true });

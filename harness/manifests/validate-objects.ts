@@ -1,5 +1,6 @@
-// Validates rendered objects against the Kubernetes (admission policies included), Istio 1.29, Kubernetes Gateway API and Prometheus
-// Operator schemas that kubernetes-models, @kubernetes-models/istio, @kubernetes-models/gateway-api and
+// Validates rendered objects against the schemas that kubernetes-models (Kubernetes, admission
+// policies included), @kubernetes-models/istio (Istio 1.29.2's CRDs: the Istio suites then apply
+// every release to an API server holding Istio 1.31's own), @kubernetes-models/gateway-api and
 // @kubernetes-models/prometheus-operator ship; and the Grafana dashboards in ConfigMaps, which no
 // schema covers, for JSON with queries in every panel.
 

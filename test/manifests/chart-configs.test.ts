@@ -1,7 +1,7 @@
 // Whatever the chart renders, the filter takes: values that pass the chart's own checks
 // (values.schema.json, validate.yaml) never render a pluginConfig the filter would refuse. The
 // admission policy guards every later write, but on a first install it is not yet in force when
-// Helm creates the WasmPlugin (see the README): there, the chart's checks are all there is.
+// Helm creates the WasmPlugin (see docs/failure-modes.md): there, the chart's checks are all there is.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ProxyWasmHost } from "../../harness/host/index.js";
