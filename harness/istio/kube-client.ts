@@ -49,6 +49,16 @@ export class KubeClient {
 
   /** GET/PATCH/DELETE/POST one API path; JSON in (a string is sent as it is) and out; errors carry the API's message. */
   async call<T>(method: "GET" | "PATCH" | "DELETE" | "POST", path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+    return (await this.send<T>(method, path, body, contentType)).body;
+  }
+
+  /** The same, with the warnings the API server answered with (its Warning headers' texts). */
+  private async send<T>(
+    method: "GET" | "PATCH" | "DELETE" | "POST",
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+  ): Promise<{ body: T; warnings: string[] }> {
     const res = await request(this.credentials.server + path, {
       method,
       dispatcher: this.agent,
@@ -65,11 +75,12 @@ export class KubeClient {
       }
       throw new KubeError(res.statusCode, `${method} ${path}: ${res.statusCode} ${message}`);
     }
-    if (!text) return undefined as T;
+    const warnings = warningTexts(res.headers.warning);
+    if (!text) return { body: undefined as T, warnings };
     try {
-      return JSON.parse(text) as T;
+      return { body: JSON.parse(text) as T, warnings };
     } catch {
-      return text as T;
+      return { body: text as T, warnings };
     }
   }
 
@@ -112,6 +123,13 @@ export class KubeClient {
     return this.call<T>("POST", `${path}?dryRun=All&fieldManager=${FIELD_MANAGER}`, json ?? object);
   }
 
+  /** A dry-run create, with the warnings admission answered (Pod Security's warn mode among them). */
+  async dryRunCreateWarnings<T extends KubeObject>(object: T): Promise<{ object: T; warnings: string[] }> {
+    const path = await this.path(object.apiVersion, object.kind, object.metadata.namespace);
+    const { body, warnings } = await this.send<T>("POST", `${path}?dryRun=All&fieldManager=${FIELD_MANAGER}`, object);
+    return { object: body, warnings };
+  }
+
   async get<T extends KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined> {
     return this.call<T>("GET", await this.path(apiVersion, kind, namespace, name)).catch((err: unknown) => {
       if (err instanceof KubeError && err.status === 404) return undefined;
@@ -132,4 +150,10 @@ export class KubeClient {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/** The texts of Warning headers (RFC 7234: `299 - "text"`, one header or several). */
+function warningTexts(header: string | string[] | undefined): string[] {
+  const values = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  return values.flatMap((value) => [...value.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, "$1")));
 }

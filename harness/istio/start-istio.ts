@@ -3,9 +3,6 @@
 // temporary directory. The handle runs Helm and istioctl against it, starts ingress
 // gateways and version workloads, and stops everything it started, failed starts included.
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { helm } from "../manifests/helm.js";
 import type { ServiceProcess } from "../process/service-process.js";
@@ -13,9 +10,8 @@ import { installGatewayApiCrds } from "./gateway-api.js";
 import { type GatewayIdentity, type IngressGateway, startIngressGateway } from "./ingress-gateway.js";
 import type { IstioTools } from "./istio-tools.js";
 import { type Istiod, startIstiod } from "./istiod.js";
-import { type KubeApi, startEtcd, startKubeApiServer } from "./kube-api-server.js";
 import type { KubeClient } from "./kube-client.js";
-import { makePki } from "./pki.js";
+import { type Kubernetes, startKubernetes } from "./start-kubernetes.js";
 import { startVersionWorkloads, type VersionWorkloads, type WorkloadOptions } from "./workloads.js";
 
 const exec = promisify(execFile);
@@ -53,28 +49,22 @@ export interface IstioOptions {
 }
 
 export async function startIstio(tools: IstioTools, options: IstioOptions = {}): Promise<Istio> {
-  const dir = await mkdtemp(join(tmpdir(), "version-router-istio-"));
   const processes: ServiceProcess[] = [];
   const owned: Array<{ stop(): Promise<void> }> = [];
-  let kube: KubeApi | undefined;
+  let kube: Kubernetes | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       // Newest first: gateways and workloads, then istiod, the API server, etcd.
       for (const thing of owned.splice(0).reverse()) await thing.stop().catch(() => undefined);
-      for (const p of processes.slice().reverse()) await p.stop();
-      await kube?.client.close();
-      await rm(dir, { recursive: true, force: true });
+      for (const p of processes.slice(kube?.processes.length ?? 0).reverse()) await p.stop();
+      await kube?.stop();
     })());
   try {
-    const pki = await makePki(dir);
-    const etcd = await startEtcd(tools.etcd, dir);
-    processes.push(etcd.process);
-    const api = await startKubeApiServer(tools.kubeApiserver, etcd.url, pki, dir, { emulatedVersion: options.emulatedVersion });
-    processes.push(api.process);
-    kube = { ...api, processes: [etcd.process, api.process] };
-    if (options.gatewayApi) await installGatewayApiCrds(api.client, tools.gatewayApiCrds);
-    const istiod = await startIstiod(tools, kube, dir);
+    kube = await startKubernetes(tools, options.emulatedVersion ? { emulatedVersion: options.emulatedVersion } : {});
+    processes.push(...kube.processes);
+    if (options.gatewayApi) await installGatewayApiCrds(kube.client, tools.gatewayApiCrds);
+    const istiod = await startIstiod(tools, kube, kube.dir);
     processes.push(istiod.process);
     const kubeconfig = kube.kubeconfig;
     const client = kube.client;

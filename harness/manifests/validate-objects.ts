@@ -10,7 +10,9 @@ import { DestinationRule, Gateway, VirtualService } from "@kubernetes-models/ist
 import { PodMonitor, PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
-import { ConfigMap, Service } from "kubernetes-models/v1";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { ConfigMap, Service, ServiceAccount } from "kubernetes-models/v1";
 import { parseDashboard } from "../monitoring/grafana-dashboard.js";
 import type { K8sObject } from "./helm.js";
 
@@ -21,6 +23,9 @@ const MODELS: Record<string, Model> = {
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": ValidatingAdmissionPolicy as unknown as Model,
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": ValidatingAdmissionPolicyBinding as unknown as Model,
   "v1/Service": Service as unknown as Model,
+  "v1/ServiceAccount": ServiceAccount as unknown as Model,
+  "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler as unknown as Model,
+  "policy/v1/PodDisruptionBudget": PodDisruptionBudget as unknown as Model,
   "v1/ConfigMap": ConfigMap as unknown as Model,
   "networking.istio.io/v1/DestinationRule": DestinationRule as unknown as Model,
   "networking.istio.io/v1/VirtualService": VirtualService as unknown as Model,

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeManifests } from "../../harness/istio/analyze.js";
 import { CHART_DIR, helm, type K8sObject, renderChart, renderChartText, renderError } from "../../harness/manifests/helm.js";
 import { validateObject } from "../../harness/manifests/validate-objects.js";
+import { CHART_VALUE_SETS, v } from "../support/chart-value-sets.js";
 import { oldChartVirtualService } from "../support/old-chart.js";
 import { pluginName } from "../support/release-names.js";
 import { expectSelectorsSelectTheirPods } from "../support/selectors.js";
@@ -15,44 +16,6 @@ import { helmSuitesEnabled, istioctlSuiteBinary } from "../support/suite-gates.j
 const ISTIOCTL = istioctlSuiteBinary();
 
 const HELM = await helmSuitesEnabled();
-
-const v = (name: string, tag = `${name.slice(1)}.0.0`) => ({ name, tag });
-
-const VALUE_SETS: Array<{ name: string; values: Record<string, unknown>; versions: string[]; defaultVersion: string }> = [
-  { name: "one version", values: { versions: [v("v1")], defaultVersion: "v1" }, versions: ["v1"], defaultVersion: "v1" },
-  {
-    name: "four versions",
-    values: { versions: [v("v1"), v("v2"), v("v3"), v("v4")], defaultVersion: "v2" },
-    versions: ["v1", "v2", "v3", "v4"],
-    defaultVersion: "v2",
-  },
-  {
-    name: "a removed middle version",
-    values: { versions: [v("v1"), v("v3"), v("v4")], defaultVersion: "v1" },
-    versions: ["v1", "v3", "v4"],
-    defaultVersion: "v1",
-  },
-  {
-    name: "http service, scope grpc",
-    values: { service: { port: 8080, protocol: "http" }, wasm: { url: "file:///var/local/wasm/filter.wasm", scope: "grpc" } },
-    versions: ["v1", "v2", "v3"],
-    defaultVersion: "v1",
-  },
-  {
-    name: "extras on, gateway off",
-    values: {
-      gateway: { enabled: false },
-      trafficPolicy: {
-        connectionPool: { http: { http2MaxRequests: 1000 } },
-        outlierDetection: { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s" },
-      },
-      fault: { delay: { percentage: { value: 1 }, fixedDelay: "2s" } },
-      mirror: { version: "v2", percent: 10 },
-    },
-    versions: ["v1", "v2", "v3"],
-    defaultVersion: "v1",
-  },
-];
 
 const of = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
 // biome-ignore lint/suspicious/noExplicitAny: rendered specs are checked field by field; their full types would add nothing here.
@@ -64,7 +27,7 @@ describe.runIf(HELM)("the chart", () => {
     expect(out).toContain("0 chart(s) failed");
   });
 
-  describe.each(VALUE_SETS)("$name", ({ values, versions, defaultVersion }) => {
+  describe.each(CHART_VALUE_SETS)("$name", ({ values, versions, defaultVersion }) => {
     it("renders every object from the one list of versions", async () => {
       const objects = await renderChart(values);
       const deployments = of(objects, "Deployment");
@@ -235,7 +198,7 @@ describe.runIf(HELM)("the chart", () => {
   });
 
   it("passes the extras through unchanged", async () => {
-    const objects = await renderChart(VALUE_SETS[4]!.values);
+    const objects = await renderChart(CHART_VALUE_SETS[4]!.values);
     expect(of(objects, "Gateway")).toEqual([]);
     expect(of(objects, "VirtualService").map((o) => spec(o).gateways)).toEqual([["mesh"]]);
     expect(spec(of(objects, "DestinationRule")[0]).trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);

@@ -9,6 +9,7 @@ import { CHART_DIR, helm, type K8sObject, renderChart, renderError } from "../..
 import { validateObject } from "../../harness/manifests/validate-objects.js";
 import { chartAlerts, dashboardQueries, ruleGroupsYaml } from "../../harness/monitoring/chart-queries.js";
 import { testRules } from "../../harness/monitoring/promtool.js";
+import { GATEWAY_API, GATEWAY_API_VALUE_SETS, v } from "../support/chart-value-sets.js";
 import { pluginName } from "../support/release-names.js";
 import { requests, ruleTest } from "../support/rule-test-data.js";
 import { expectSelectorsSelectTheirPods } from "../support/selectors.js";
@@ -18,83 +19,6 @@ const ISTIOCTL = istioctlSuiteBinary();
 
 const HELM = await helmSuitesEnabled();
 const PROMETHEUS = prometheusSuiteTools();
-
-const v = (name: string, tag = `${name.slice(1)}.0.0`) => ({ name, tag });
-const GATEWAY_API = { routingApi: "gatewayApi" } as const;
-
-interface ValueSet {
-  name: string;
-  values: Record<string, unknown>;
-  versions: string[];
-  defaultVersion: string;
-  service: { port: number; protocol: "grpc" | "http" };
-  /** The Gateway the HTTPRoute attaches to, and whether the chart renders it. */
-  gateway: { name: string; namespace: string; created: boolean; sectionName?: string };
-  hostnames?: string[];
-  responseHeader?: string;
-}
-
-const GRPC = { port: 50051, protocol: "grpc" } as const;
-const OWN_GATEWAY = { name: "grpcsvc-gateway", namespace: "shop", created: true };
-
-const VALUE_SETS: ValueSet[] = [
-  {
-    name: "default versions",
-    values: GATEWAY_API,
-    versions: ["v1", "v2", "v3"],
-    defaultVersion: "v1",
-    service: GRPC,
-    gateway: OWN_GATEWAY,
-  },
-  {
-    name: "four versions, v3 the default",
-    values: { ...GATEWAY_API, versions: [v("v1"), v("v2"), v("v3"), v("v4")], defaultVersion: "v3" },
-    versions: ["v1", "v2", "v3", "v4"],
-    defaultVersion: "v3",
-    service: GRPC,
-    gateway: OWN_GATEWAY,
-  },
-  {
-    name: "a removed middle version",
-    values: { ...GATEWAY_API, versions: [v("v1"), v("v3"), v("v4")], defaultVersion: "v4" },
-    versions: ["v1", "v3", "v4"],
-    defaultVersion: "v4",
-    service: GRPC,
-    gateway: OWN_GATEWAY,
-  },
-  {
-    name: "http service with a response header",
-    values: { ...GATEWAY_API, service: { port: 8080, protocol: "http" }, responseHeader: "x-version-served" },
-    versions: ["v1", "v2", "v3"],
-    defaultVersion: "v1",
-    service: { port: 8080, protocol: "http" },
-    gateway: OWN_GATEWAY,
-    responseHeader: "x-version-served",
-  },
-  {
-    name: "an existing Gateway in another namespace, one listener of it",
-    values: { ...GATEWAY_API, gatewayApi: { gateway: { create: false, name: "edge", namespace: "ingress", sectionName: "http-80" } } },
-    versions: ["v1", "v2", "v3"],
-    defaultVersion: "v1",
-    service: GRPC,
-    gateway: { name: "edge", namespace: "ingress", created: false, sectionName: "http-80" },
-  },
-  {
-    name: "hostnames, and a created Gateway named, on another port",
-    values: {
-      ...GATEWAY_API,
-      gatewayApi: {
-        gateway: { name: "shop-edge", port: 8080, sectionName: "http" },
-        hostnames: ["grpcsvc.example.com", "*.grpcsvc.example.com"],
-      },
-    },
-    versions: ["v1", "v2", "v3"],
-    defaultVersion: "v1",
-    service: GRPC,
-    gateway: { name: "shop-edge", namespace: "shop", created: true, sectionName: "http" },
-    hostnames: ["grpcsvc.example.com", "*.grpcsvc.example.com"],
-  },
-];
 
 const of = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
 const one = (objects: K8sObject[], kind: string) => {
@@ -140,6 +64,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
     expect(ids(await renderChart({}))).toEqual(
       [
         "v1 Service -/grpcsvc",
+        "v1 ServiceAccount -/grpcsvc",
         ...["v1", "v2", "v3"].map((name) => `apps/v1 Deployment -/grpcsvc-${name}`),
         "networking.istio.io/v1 Gateway -/grpcsvc-gateway",
         "networking.istio.io/v1 VirtualService -/grpcsvc",
@@ -152,6 +77,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
     expect(ids(await renderChart(GATEWAY_API))).toEqual(
       [
         "v1 Service -/grpcsvc",
+        "v1 ServiceAccount -/grpcsvc",
         ...["v1", "v2", "v3"].flatMap((name) => [`v1 Service -/grpcsvc-${name}`, `apps/v1 Deployment -/grpcsvc-${name}`]),
         "gateway.networking.k8s.io/v1 Gateway -/grpcsvc-gateway",
         "gateway.networking.k8s.io/v1 HTTPRoute -/grpcsvc",
@@ -183,7 +109,7 @@ describe.runIf(HELM)("the chart with routingApi gatewayApi", () => {
     expect(one(gatewayApi, "WasmPlugin").metadata.name).toBe(one(istio, "WasmPlugin").metadata.name);
   });
 
-  describe.each(VALUE_SETS)("$name", ({ values, versions, defaultVersion, service, gateway, hostnames, responseHeader }) => {
+  describe.each(GATEWAY_API_VALUE_SETS)("$name", ({ values, versions, defaultVersion, service, gateway, hostnames, responseHeader }) => {
     const port = { name: service.protocol, port: service.port, targetPort: service.protocol, appProtocol: service.protocol };
 
     it("renders a Service per version, an HTTPRoute, the Gateway if it is the chart's, and no Istio routing object", async () => {

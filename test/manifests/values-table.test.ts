@@ -9,6 +9,7 @@ import { CHART_DIR } from "../../harness/manifests/helm.js";
 import { PROJECT_ROOT } from "../../harness/paths.js";
 
 interface SchemaNode {
+  title?: string;
   type?: string | string[];
   properties?: Record<string, SchemaNode>;
   additionalProperties?: boolean | SchemaNode;
@@ -28,11 +29,13 @@ function resolve(node: SchemaNode | undefined): SchemaNode | undefined {
 
 /**
  * The values a user sets, by path: a map the schema gives properties is walked into, anything
- * else (a scalar, a list, a free-form map such as ingressSelector) is one value.
+ * else (a scalar, a list, a free-form map such as ingressSelector) is one value, and so is a map
+ * whose schema names the Kubernetes type it is (a title: resources, a probe).
  */
 function leaves(value: unknown, node: SchemaNode | undefined, path: string[]): Array<{ path: string; value: unknown; node?: SchemaNode }> {
   const resolved = resolve(node);
-  if (value !== null && typeof value === "object" && !Array.isArray(value) && resolved?.properties && Object.keys(value).length > 0) {
+  const walk = resolved?.properties && (!resolved.title || path.length === 0);
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && walk && Object.keys(value).length > 0) {
     return Object.entries(value).flatMap(([key, v]) => leaves(v, resolved.properties?.[key], [...path, key]));
   }
   return [{ path: path.join("."), value, ...(resolved ? { node: resolved } : {}) }];
