@@ -2,6 +2,7 @@
 // (`make istio-tools`) and exports their paths; every version is pinned there.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { KubernetesTools } from "./start-kubernetes.js";
 
 export interface IstioTools {
   /** istiod. */
@@ -30,6 +31,20 @@ export function istioctlBinary(env: NodeJS.ProcessEnv = process.env): string {
   return env.ISTIO_TOOLS_DIR ? join(env.ISTIO_TOOLS_DIR, "istioctl") : "";
 }
 
+function kubernetesToolPaths(env: NodeJS.ProcessEnv): KubernetesTools {
+  return { kubeApiserver: env.KUBE_APISERVER_BIN ?? "", etcd: env.ETCD_BIN ?? "" };
+}
+
+/** etcd and kube-apiserver, as `make istio-tools` builds them, or the variables whose files are missing. */
+export function kubernetesTools(env: NodeJS.ProcessEnv = process.env): KubernetesTools | { missing: string[] } {
+  const tools = kubernetesToolPaths(env);
+  const missing = [
+    ...(tools.kubeApiserver && existsSync(tools.kubeApiserver) ? [] : ["KUBE_APISERVER_BIN"]),
+    ...(tools.etcd && existsSync(tools.etcd) ? [] : ["ETCD_BIN"]),
+  ];
+  return missing.length === 0 ? tools : { missing };
+}
+
 /** The tools from the environment `make istio-tools` sets, or the names of what is missing. */
 export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | { missing: string[] } {
   const dir = env.ISTIO_TOOLS_DIR ?? "";
@@ -40,8 +55,7 @@ export function istioTools(env: NodeJS.ProcessEnv = process.env): IstioTools | {
     bootstrapTemplate: join(dir, "envoy_bootstrap.json"),
     baseChart: join(dir, "charts/base"),
     istiodChart: join(dir, "charts/istio-discovery"),
-    kubeApiserver: env.KUBE_APISERVER_BIN ?? "",
-    etcd: env.ETCD_BIN ?? "",
+    ...kubernetesToolPaths(env),
     helm: env.HELM_BIN || "helm",
     registry: env.REGISTRY_BIN ?? "",
     gatewayApiCrds: env.GATEWAY_API_CRDS ?? "",

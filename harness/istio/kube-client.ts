@@ -119,14 +119,13 @@ export class KubeClient {
    * text, for numbers JavaScript would write differently (5.0, 1e3).
    */
   async dryRunCreate<T extends KubeObject>(object: T, json?: string): Promise<T> {
-    const path = await this.path(object.apiVersion, object.kind, object.metadata.namespace);
-    return this.call<T>("POST", `${path}?dryRun=All&fieldManager=${FIELD_MANAGER}`, json ?? object);
+    return (await this.dryRunCreateWarnings(object, json)).object;
   }
 
-  /** A dry-run create, with the warnings admission answered (Pod Security's warn mode among them). */
-  async dryRunCreateWarnings<T extends KubeObject>(object: T): Promise<{ object: T; warnings: string[] }> {
+  /** The same, with the warnings admission answered (Pod Security's warn mode among them). */
+  async dryRunCreateWarnings<T extends KubeObject>(object: T, json?: string): Promise<{ object: T; warnings: string[] }> {
     const path = await this.path(object.apiVersion, object.kind, object.metadata.namespace);
-    const { body, warnings } = await this.send<T>("POST", `${path}?dryRun=All&fieldManager=${FIELD_MANAGER}`, object);
+    const { body, warnings } = await this.send<T>("POST", `${path}?dryRun=All&fieldManager=${FIELD_MANAGER}`, json ?? object);
     return { object: body, warnings };
   }
 

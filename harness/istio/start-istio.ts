@@ -49,6 +49,7 @@ export interface IstioOptions {
 }
 
 export async function startIstio(tools: IstioTools, options: IstioOptions = {}): Promise<Istio> {
+  // istiod; the API server and etcd are kube's.
   const processes: ServiceProcess[] = [];
   const owned: Array<{ stop(): Promise<void> }> = [];
   let kube: Kubernetes | undefined;
@@ -57,12 +58,11 @@ export async function startIstio(tools: IstioTools, options: IstioOptions = {}):
     (stopping ??= (async () => {
       // Newest first: gateways and workloads, then istiod, the API server, etcd.
       for (const thing of owned.splice(0).reverse()) await thing.stop().catch(() => undefined);
-      for (const p of processes.slice(kube?.processes.length ?? 0).reverse()) await p.stop();
+      for (const p of processes.splice(0).reverse()) await p.stop();
       await kube?.stop();
     })());
   try {
     kube = await startKubernetes(tools, options.emulatedVersion ? { emulatedVersion: options.emulatedVersion } : {});
-    processes.push(...kube.processes);
     if (options.gatewayApi) await installGatewayApiCrds(kube.client, tools.gatewayApiCrds);
     const istiod = await startIstiod(tools, kube, kube.dir);
     processes.push(istiod.process);
@@ -92,7 +92,7 @@ export async function startIstio(tools: IstioTools, options: IstioOptions = {}):
           }),
         ),
       startWorkloads: async (options) => track(await startVersionWorkloads(client, options)),
-      processes: () => [...processes],
+      processes: () => [...(kube?.processes ?? []), ...processes],
       stop,
     };
   } catch (err) {

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { dockerAnswers } from "../../harness/docker/docker-cli.js";
 import { envoyBinary } from "../../harness/envoy/envoy-binary.js";
 import type { EnvoyRuntime } from "../../harness/envoy/start-envoy.js";
-import { type IstioTools, istioctlBinary, istioTools } from "../../harness/istio/istio-tools.js";
+import { type IstioTools, istioctlBinary, istioTools, kubernetesTools } from "../../harness/istio/istio-tools.js";
 import type { KubernetesTools } from "../../harness/istio/start-kubernetes.js";
 import { helmAvailable, helmBinary } from "../../harness/manifests/helm.js";
 import { type PrometheusTools, prometheusTools } from "../../harness/monitoring/prometheus-tools.js";
@@ -61,10 +61,9 @@ export function istioSuiteTools(): IstioTools | undefined {
 
 /** etcd and kube-apiserver, for the suites that only ask the API server (no istiod, no gateway ports). */
 export function kubernetesSuiteTools(): KubernetesTools | undefined {
-  const tools = { etcd: process.env.ETCD_BIN ?? "", kubeApiserver: process.env.KUBE_APISERVER_BIN ?? "" };
-  const missing = Object.entries(tools).filter(([, path]) => !path || !existsSync(path));
-  if (missing.length === 0) return tools;
-  suitesEnabled("Istio", false, `${missing.map(([name]) => name).join(" and ")} not built: run 'make istio-tools', or 'make test'`);
+  const found = kubernetesTools();
+  if (!("missing" in found)) return found;
+  suitesEnabled("Istio", false, `${found.missing.join(" and ")}: not built; run 'make istio-tools', or 'make test'`);
   return undefined;
 }
 
